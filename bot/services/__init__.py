@@ -1,0 +1,1 @@
+"""Use cases that own transactions. No Rasa, no web framework in here."""

@@ -1,0 +1,1 @@
+"""Our aiohttp service: app factory, sub-apps and views (thin adapters over `bot.services`)."""

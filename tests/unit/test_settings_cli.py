@@ -1,0 +1,39 @@
+"""Settings from the environment and the command line's shape."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.cli import build_parser
+from bot.settings import Settings
+
+
+def test_embedded_defaults() -> None:
+    settings = Settings.from_env({"BOT_VAR_DIR": "/tmp/v"})
+    assert settings.database_url == "sqlite:////tmp/v/aftersales.db"
+    assert settings.tracker_database_url == "sqlite:////tmp/v/tracker.db"
+    assert settings.redis_url is None and settings.rabbitmq_url is None
+    assert settings.service_port == 8080
+
+
+def test_production_urls_from_environment() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql://u@db/app", "REDIS_URL": "redis://r:6379/0", "SERVICE_PORT": "9000"}
+    )
+    assert settings.database_url == settings.tracker_database_url == "postgresql://u@db/app"
+    assert settings.redis_url == "redis://r:6379/0" and settings.service_port == 9000
+
+
+def test_parser_knows_the_contract_commands() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["seed", "--outlets", "5", "--seed", "3"]).outlets == 5
+    assert parser.parse_args(["migrate", "--down", "base"]).down == "base"
+    assert parser.parse_args(["serve", "--port", "8081"]).port == 8081
+
+
+def test_help_runs_as_a_module() -> None:
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=root, capture_output=True, text=True, check=True)
+    assert "seed" in out.stdout and "serve" in out.stdout and "migrate" in out.stdout
