@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.orm import sessionmaker
 
 #: What services receive: call it to get a fresh `AsyncSession` (one per request or unit of work).
-SessionFactory = sessionmaker
+SessionFactory = Callable[[], AsyncSession]
 
 
 def _with_driver(url: str, sqlite_driver: str, pg_driver: str) -> URL:
@@ -68,6 +69,8 @@ def create_async_db_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def make_session_factory(engine: AsyncEngine) -> sessionmaker[AsyncSession]:
+def make_session_factory(engine: AsyncEngine) -> SessionFactory:
     """A factory of `AsyncSession`s; objects stay usable after commit (expire_on_commit=False)."""
-    return sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, future=True)
+    # The 1.4 stubs predate AsyncSession as a sessionmaker class.
+    factory: SessionFactory = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)  # type: ignore[type-var]
+    return factory

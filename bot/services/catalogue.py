@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Brand, ProductModel
+from bot.db.session import SessionFactory
 from bot.domain.errors import UnknownBrandError, UnknownModelError
 
 
@@ -29,7 +28,7 @@ def _normalise(text: str) -> str:
 class CatalogueService:
     """Resolves what customers type ("华为", "huawei", "HUAWEI") to catalogue records."""
 
-    def __init__(self, session_factory: sessionmaker[AsyncSession]) -> None:
+    def __init__(self, session_factory: SessionFactory) -> None:
         self._sessions = session_factory
         self._brands: dict[str, BrandInfo] | None = None
 

@@ -9,10 +9,10 @@ from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import sessionmaker
 
 from bot.db.models import Device, Ticket, utcnow
 from bot.db.repositories import tickets as repo
+from bot.db.session import SessionFactory
 from bot.domain.catalogue import ProductCategory
 from bot.domain.errors import (
     ConflictError,
@@ -65,7 +65,7 @@ class TicketService:
 
     def __init__(
         self,
-        session_factory: sessionmaker[AsyncSession],
+        session_factory: SessionFactory,
         router: Router | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, UniqueConstraint
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.models.base import Base
 
@@ -20,12 +23,12 @@ class Brand(Base):
 
     __tablename__ = "brands"
 
-    id = Column(Integer, primary_key=True)
-    code = Column(String(40), nullable=False, unique=True)
-    name_zh = Column(String(80), nullable=False)
-    name_en = Column(String(80), nullable=False)
-    home_country = Column(String(2), nullable=False)
-    aliases = Column(JSON, nullable=False, default=list)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    name_zh: Mapped[str] = Column(String(80), nullable=False)
+    name_en: Mapped[str] = Column(String(80), nullable=False)
+    home_country: Mapped[str] = Column(String(2), nullable=False)
+    aliases: Mapped[Any] = Column(JSON, nullable=False, default=list)
 
 
 class ProductModel(Base):
@@ -34,16 +37,16 @@ class ProductModel(Base):
     __tablename__ = "product_models"
     __table_args__ = (UniqueConstraint("brand_id", "code"),)
 
-    id = Column(Integer, primary_key=True)
-    brand_id = Column(ForeignKey("brands.id"), nullable=False, index=True)
-    category = Column(String(32), nullable=False)
-    code = Column(String(80), nullable=False)
-    name_zh = Column(String(120), nullable=False)
-    name_en = Column(String(120), nullable=False)
-    warranty_months = Column(Integer, nullable=False, default=12)
-    main_parts_warranty_months = Column(Integer, nullable=False, default=12)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    brand_id: Mapped[int] = Column(ForeignKey("brands.id"), nullable=False, index=True)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    code: Mapped[str] = Column(String(80), nullable=False)
+    name_zh: Mapped[str] = Column(String(120), nullable=False)
+    name_en: Mapped[str] = Column(String(120), nullable=False)
+    warranty_months: Mapped[int] = Column(Integer, nullable=False, default=12)
+    main_parts_warranty_months: Mapped[int] = Column(Integer, nullable=False, default=12)
 
-    brand = relationship(Brand, lazy="joined")
+    brand: Mapped[Brand] = relationship(Brand, lazy="joined")
 
 
 class Part(Base):
@@ -51,14 +54,16 @@ class Part(Base):
 
     __tablename__ = "parts"
 
-    id = Column(Integer, primary_key=True)
-    part_number = Column(String(40), nullable=False, unique=True)
-    brand_id = Column(ForeignKey("brands.id"), nullable=False, index=True)
-    category = Column(String(32), nullable=False)
-    kind = Column(String(40), nullable=False)
-    name_zh = Column(String(120), nullable=False)
-    name_en = Column(String(120), nullable=False)
-    price = Column(Numeric(10, 2), nullable=False)
-    currency = Column(String(3), nullable=False, default="CNY")
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    part_number: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    brand_id: Mapped[int] = Column(ForeignKey("brands.id"), nullable=False, index=True)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    kind: Mapped[str] = Column(String(40), nullable=False)
+    name_zh: Mapped[str] = Column(String(120), nullable=False)
+    name_en: Mapped[str] = Column(String(120), nullable=False)
+    price: Mapped[Decimal] = Column(Numeric(10, 2), nullable=False)
+    currency: Mapped[str] = Column(String(3), nullable=False, default="CNY")
 
-    models = relationship(ProductModel, secondary=part_compatibility, lazy="selectin")
+    models: Mapped[list[ProductModel]] = relationship(
+        ProductModel, secondary=part_compatibility, lazy="selectin"
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Optional
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -15,7 +18,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.models.base import Base, utcnow
 
@@ -25,11 +28,11 @@ class Provider(Base):
 
     __tablename__ = "providers"
 
-    id = Column(Integer, primary_key=True)
-    code = Column(String(40), nullable=False, unique=True)
-    name_zh = Column(String(120), nullable=False)
-    name_en = Column(String(120), nullable=False)
-    country = Column(String(2), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    name_zh: Mapped[str] = Column(String(120), nullable=False)
+    name_en: Mapped[str] = Column(String(120), nullable=False)
+    country: Mapped[str] = Column(String(2), nullable=False)
 
 
 class Outlet(Base):
@@ -42,26 +45,28 @@ class Outlet(Base):
         CheckConstraint("daily_capacity > 0", name="capacity_positive"),
     )
 
-    id = Column(Integer, primary_key=True)
-    provider_id = Column(ForeignKey("providers.id"), nullable=False, index=True)
-    code = Column(String(40), nullable=False, unique=True)
-    name_zh = Column(String(160), nullable=False)
-    name_en = Column(String(160), nullable=False)
-    address = Column(String(300), nullable=False)
-    country = Column(String(2), nullable=False, index=True)
-    adcode = Column(String(12), nullable=True)
-    lat = Column(Float, nullable=False)
-    lon = Column(Float, nullable=False)
-    service_radius_km = Column(Float, nullable=False, default=30.0)
-    opening_hours = Column(String(80), nullable=False, default="09:00-18:00")
-    phone = Column(String(20), nullable=True)
-    daily_capacity = Column(Integer, nullable=False, default=20)
-    acceptance_sla_minutes = Column(Integer, nullable=False, default=120)
-    is_mail_in_hub = Column(Boolean, nullable=False, default=False)
-    active = Column(Boolean, nullable=False, default=True)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow, index=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    provider_id: Mapped[int] = Column(ForeignKey("providers.id"), nullable=False, index=True)
+    code: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    name_zh: Mapped[str] = Column(String(160), nullable=False)
+    name_en: Mapped[str] = Column(String(160), nullable=False)
+    address: Mapped[str] = Column(String(300), nullable=False)
+    country: Mapped[str] = Column(String(2), nullable=False, index=True)
+    adcode: Mapped[Optional[str]] = Column(String(12), nullable=True)
+    lat: Mapped[float] = Column(Float, nullable=False)
+    lon: Mapped[float] = Column(Float, nullable=False)
+    service_radius_km: Mapped[float] = Column(Float, nullable=False, default=30.0)
+    opening_hours: Mapped[str] = Column(String(80), nullable=False, default="09:00-18:00")
+    phone: Mapped[Optional[str]] = Column(String(20), nullable=True)
+    daily_capacity: Mapped[int] = Column(Integer, nullable=False, default=20)
+    acceptance_sla_minutes: Mapped[int] = Column(Integer, nullable=False, default=120)
+    is_mail_in_hub: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    updated_at: Mapped[datetime] = Column(
+        DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow, index=True
+    )
 
-    provider = relationship(Provider, lazy="joined")
+    provider: Mapped[Provider] = relationship(Provider, lazy="joined")
 
 
 class Authorisation(Base):
@@ -73,13 +78,13 @@ class Authorisation(Base):
         Index("ix_authorisations_key", "brand_id", "category", "service_type"),
     )
 
-    id = Column(Integer, primary_key=True)
-    outlet_id = Column(ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False, index=True)
-    brand_id = Column(ForeignKey("brands.id"), nullable=False)
-    category = Column(String(32), nullable=False)
-    service_type = Column(String(16), nullable=False)
-    valid_from = Column(Date, nullable=False)
-    valid_to = Column(Date, nullable=True)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    outlet_id: Mapped[int] = Column(ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False, index=True)
+    brand_id: Mapped[int] = Column(ForeignKey("brands.id"), nullable=False)
+    category: Mapped[str] = Column(String(32), nullable=False)
+    service_type: Mapped[str] = Column(String(16), nullable=False)
+    valid_from: Mapped[date] = Column(Date, nullable=False)
+    valid_to: Mapped[Optional[date]] = Column(Date, nullable=True)
 
 
 class Warehouse(Base):
@@ -87,11 +92,11 @@ class Warehouse(Base):
 
     __tablename__ = "warehouses"
 
-    id = Column(Integer, primary_key=True)
-    code = Column(String(40), nullable=False, unique=True)
-    name = Column(String(160), nullable=False)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    name: Mapped[str] = Column(String(160), nullable=False)
     kind = Column(String(16), nullable=False)  # "regional" | "outlet"
-    outlet_id = Column(ForeignKey("outlets.id", ondelete="CASCADE"), nullable=True, unique=True)
-    country = Column(String(2), nullable=False)
-    lat = Column(Float, nullable=False)
-    lon = Column(Float, nullable=False)
+    outlet_id: Mapped[Optional[int]] = Column(ForeignKey("outlets.id", ondelete="CASCADE"), nullable=True, unique=True)
+    country: Mapped[str] = Column(String(2), nullable=False)
+    lat: Mapped[float] = Column(Float, nullable=False)
+    lon: Mapped[float] = Column(Float, nullable=False)

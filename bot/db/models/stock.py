@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped
 
 from bot.db.models.base import Base
 
@@ -16,8 +17,8 @@ class Stock(Base):
         CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
     )
 
-    id = Column(Integer, primary_key=True)
-    warehouse_id = Column(ForeignKey("warehouses.id", ondelete="CASCADE"), nullable=False, index=True)
-    part_id = Column(ForeignKey("parts.id"), nullable=False)
-    on_hand = Column(Integer, nullable=False, default=0)
-    reserved = Column(Integer, nullable=False, default=0)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = Column(ForeignKey("warehouses.id", ondelete="CASCADE"), nullable=False, index=True)
+    part_id: Mapped[int] = Column(ForeignKey("parts.id"), nullable=False)
+    on_hand: Mapped[int] = Column(Integer, nullable=False, default=0)
+    reserved: Mapped[int] = Column(Integer, nullable=False, default=0)

@@ -77,7 +77,7 @@ async def compare_and_set_status(session: AsyncSession, ticket: Ticket, expected
         .values(status=target, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount == 1)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a CursorResult at run time
 
 
 async def events_of(session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
