@@ -1,0 +1,1 @@
+"""Rasa graph components of the after-sales bot (imported only by the Rasa server process)."""
