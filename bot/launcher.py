@@ -32,15 +32,19 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
     rasa = str(bindir / "rasa")
     rasa_argv = [
         rasa, "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--port", "5005", "--cors", "*",
+        "--port", str(settings.rasa_port), "--cors", "*",
     ]
     if settings.rasa_token:
         # The HTTP API (trackers, model) is only exposed with a token; channels work without it.
         rasa_argv += ["--enable-api", "--auth-token", settings.rasa_token]
     return [
-        ProcessSpec("action server", [rasa, "run", "actions", "--actions", "actions", "--port", "5055"], 5055),
+        ProcessSpec(
+            "action server",
+            [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_server_port)],
+            settings.action_server_port,
+        ),
         ProcessSpec("our service", [sys.executable, "-m", "bot", "serve"], settings.service_port),
-        ProcessSpec("rasa", rasa_argv, 5005),
+        ProcessSpec("rasa", rasa_argv, settings.rasa_port),
     ]
 
 
@@ -66,14 +70,28 @@ def _stop(children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]]) -> None:
             proc.wait()
 
 
+class _StopRequested(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM arrived."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise _StopRequested(signal.Signals(signum).name)
+
+
 def run_all(settings: Settings) -> int:
     """Start every process, wait until each listens, print where to chat, and supervise until Ctrl-C."""
+    # Install handlers explicitly: a shell may have started us with SIGINT ignored (background job).
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
     os.chdir(PROJECT_ROOT)
     model = PROJECT_ROOT / "models" / "aftersales.tar.gz"
     if not model.exists():
         print("No trained model at models/aftersales.tar.gz: run `make run` (it trains first).", file=sys.stderr)
         return 1
     env = dict(os.environ, ACTION_SERVER_URL=settings.action_server_url)
+    if not settings.redis_url:
+        # Several Sanic workers need a shared lock store; with the in-memory one, keep a single worker.
+        env["SANIC_WORKERS"] = "1"
     children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
     try:
         for spec in process_specs(settings, model):
@@ -92,14 +110,14 @@ def run_all(settings: Settings) -> int:
                     return 1
                 time.sleep(0.5)
         base = f"http://{settings.service_host}:{settings.service_port}"
+        rasa_base = f"http://127.0.0.1:{settings.rasa_port}"
         print(
             "\nAll processes are up:\n"
-            "  Rasa server     http://127.0.0.1:5005  (REST channel: POST /webhooks/rest/webhook,"
-            " socket.io: /socket.io)\n"
-            "  action server   http://127.0.0.1:5055/webhook\n"
+            f"  Rasa server     {rasa_base}  (REST channel: POST /webhooks/rest/webhook, socket.io: /socket.io)\n"
+            f"  action server   {settings.action_server_url}\n"
             f"  our service     {base}/healthz\n"
             "Chat now from another terminal, e.g.:\n"
-            "  curl -s localhost:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \\\n"
+            f"  curl -s {rasa_base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\\n"
             "       -d '{\"sender\": \"me\", \"message\": \"你好\"}'\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
@@ -109,8 +127,10 @@ def run_all(settings: Settings) -> int:
         dead = [spec.name for spec, proc in children if proc.poll() is not None]
         print(f"stopped because {', '.join(dead)} exited", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _StopRequested):
         print("\nStopping…", flush=True)
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not abort the clean-up
         _stop(children)
+        print("All processes stopped.", flush=True)

@@ -26,7 +26,8 @@ class Settings:
     rasa_token: str | None = None
     service_host: str = "127.0.0.1"
     service_port: int = 8080
-    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    action_server_port: int = 5055
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     var_dir: Path = DEFAULT_VAR_DIR
     routing_refresh_s: float = 5.0
@@ -41,6 +42,7 @@ class Settings:
         tracker_url = env.get("TRACKER_DATABASE_URL") or (
             env["DATABASE_URL"] if env.get("DATABASE_URL") else f"sqlite:///{var_dir / 'tracker.db'}"
         )
+        action_port = int(env.get("ACTION_SERVER_PORT", "5055"))
         return cls(
             database_url=database_url,
             tracker_database_url=tracker_url,
@@ -49,8 +51,9 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN") or None,
             service_host=env.get("SERVICE_HOST", "127.0.0.1"),
             service_port=int(env.get("SERVICE_PORT", "8080")),
-            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005"),
-            action_server_url=env.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
+            rasa_port=int(env.get("RASA_PORT", "5005")),
+            action_server_port=action_port,
+            action_server_url=env.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             var_dir=var_dir,
             routing_refresh_s=float(env.get("ROUTING_REFRESH_S", "5")),
         )

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, create_engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 #: What services receive: call it to get a fresh `AsyncSession` (one per request or unit of work).
 SessionFactory = Callable[[], AsyncSession]
@@ -63,6 +64,10 @@ def create_async_db_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         kwargs.setdefault("pool_pre_ping", True)
+    elif make_url(url).database not in (None, "", ":memory:"):
+        # SQLAlchemy 1.4 gives aiosqlite file databases a NullPool: a new connection, thread and PRAGMAs per
+        # session (milliseconds each). A small queue pool is what 2.0 defaults to.
+        kwargs.setdefault("poolclass", AsyncAdaptedQueuePool)
     engine = create_async_engine(async_url(url), future=True, **kwargs)
     if is_sqlite(url):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
