@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.domain.errors import ValidationError
 
 #: (upper bound in km, exclusive; days) in ascending order; beyond the last bound FAR_DAYS applies.
@@ -36,3 +39,18 @@ def eta_days(distance_km: float, *, same_warehouse: bool = False, cross_border: 
             days = band_days
             break
     return days + CROSS_BORDER_DAYS if cross_border else days
+
+
+def eta_days_many(
+    distances_km: npt.NDArray[np.float64],
+    same_warehouse: npt.NDArray[np.bool_],
+    cross_border: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.int64]:
+    """`eta_days` for many locations at once (same rule; kept beside it so the two cannot drift apart)."""
+    if distances_km.size and not bool(np.all(distances_km >= 0)):  # also false for NaN
+        raise ValidationError("distances must be non-negative numbers of kilometres")
+    bounds = np.array([upper_km for upper_km, _ in DISTANCE_BANDS])
+    band_days = np.array([days for _, days in DISTANCE_BANDS] + [FAR_DAYS], dtype=np.int64)
+    # side="right": a distance equal to a bound falls in the next (slower) band, as `<` does above.
+    days = band_days[np.searchsorted(bounds, distances_km, side="right")] + CROSS_BORDER_DAYS * cross_border
+    return np.where(same_warehouse, 0, days).astype(np.int64)

@@ -34,8 +34,11 @@ def test_mask_phone_hides_digits() -> None:
     assert "12345" not in masked and masked.endswith("78")
 
 
-@pytest.mark.parametrize("text,expected", [("空调", ProductCategory.AIR_CONDITIONER), ("Fridge", ProductCategory.REFRIGERATOR),
-                                           ("laptop", ProductCategory.LAPTOP), ("电视机", ProductCategory.TV)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [("空调", ProductCategory.AIR_CONDITIONER), ("Fridge", ProductCategory.REFRIGERATOR),
+     ("laptop", ProductCategory.LAPTOP), ("电视机", ProductCategory.TV)],
+)
 def test_parse_category(text: str, expected: ProductCategory) -> None:
     assert parse_category(text) is expected
 

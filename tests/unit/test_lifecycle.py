@@ -17,7 +17,7 @@ HAPPY_PATH = [S.NEW, S.ROUTED, S.ACCEPTED, S.SCHEDULED, S.IN_REPAIR, S.WAITING_P
 
 
 def test_happy_path_is_allowed() -> None:
-    for current, target in zip(HAPPY_PATH, HAPPY_PATH[1:]):
+    for current, target in zip(HAPPY_PATH, HAPPY_PATH[1:], strict=False):
         check_transition(current, target)
 
 
