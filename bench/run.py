@@ -1,5 +1,7 @@
 """`make bench`: run the benchmarks and merge their figures into bench/results.json (a flat JSON object).
 
+NLU figures: see bench/nlu_bench.py.
+
 Foundation figures: seed a 100k-outlet network into a scratch SQLite database (`seed_100k_s`), load the routing
 index from it and compare it with the brute-force oracle on the same queries (`routing_*`), and time parts
 availability over 1M stock rows (`parts_*`). Peers (`…_bruteforce_…`) are measured in the same run.
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.nlu_bench import run_nlu_bench
 from bench.parts_bench import run_parts_bench
 from bench.routing_bench import run_routing_bench
 from bot.db import migrate
@@ -59,11 +62,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default="bench/results.json")
     parser.add_argument("--outlets", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--only", choices=["foundation", "nlu"], help="run one group of benchmarks")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     output = Path(args.output)
     results: dict[str, Any] = json.loads(output.read_text()) if output.exists() else {}
-    results.update(foundation(args.outlets, args.queries))
+    if args.only in (None, "foundation"):
+        results.update(foundation(args.outlets, args.queries))
+    if args.only in (None, "nlu"):
+        results.update(run_nlu_bench())
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(json.dumps(results, indent=2, sort_keys=True))

@@ -39,6 +39,16 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.nlu.triage import run_triage
+
+    count = run_triage(Path(args.model), Path(args.input), Path(args.output))
+    print(f"triaged {count} lines into {args.output}", file=sys.stderr)
+    return 0
+
+
 def _cmd_run_all(args: argparse.Namespace, settings: Settings) -> int:
     from bot.launcher import run_all
 
@@ -66,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     seed.add_argument("--reset", action="store_true", help="delete an existing seeded network first")
     seed.set_defaults(func=_cmd_seed)
+
+    triage = sub.add_parser("triage", help="classify JSON lines {id, text} into triage results (JSON lines)")
+    triage.add_argument("--input", required=True, help="input .jsonl with at least id and text")
+    triage.add_argument("--output", required=True, help="output .jsonl, one line per input line")
+    triage.add_argument("--model", default="models/aftersales.tar.gz", help="trained Rasa model")
+    triage.set_defaults(func=_cmd_triage)
 
     run_all = sub.add_parser("run-all", help="start Rasa, the action server and our service; Ctrl-C stops all")
     run_all.set_defaults(func=_cmd_run_all)
