@@ -92,7 +92,12 @@ class TriageRunner:
 
     def __init__(self, model_path: Path) -> None:
         from rasa.core.agent import Agent  # heavy: only the triage process pays for it
+        from rasa.utils.log_utils import configure_structlog
 
+        # Rasa's structured logs default to DEBUG and would print every customer's text: keep them to warnings.
+        configure_structlog(logging.WARNING)
+        for name in ("rasa", "tensorflow", "absl"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         if not model_path.exists():
             raise FileNotFoundError(f"no trained model at {model_path}: run `make train`")
         self._agent = Agent.load(str(model_path))

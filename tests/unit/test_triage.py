@@ -64,13 +64,15 @@ def test_triage_command_writes_one_valid_line_per_input(tmp_path: Path) -> None:
         {"id": "emoji", "text": "😡😡😡🙏"},
         {"id": "control", "text": "\x00\x01\x02"},
         {"id": "slash", "text": "/greet"},
+        {"id": "phone", "text": "我的电话13812345678，空调不制冷"},
     ]
     raw = "\n".join(json.dumps(item, ensure_ascii=False) for item in items)
     raw += '\n{"id": "surrogate", "text": "bad \\ud800 text"}\nnot json at all\n'
     source, sink = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     source.write_text(raw, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "bot", "triage", "--input", str(source), "--output", str(sink)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "bot", "triage", "--input", str(source), "--output", str(sink)],
+                          cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert b"13812345678" not in proc.stdout + proc.stderr, "customer text leaked into the logs"
     lines = [json.loads(line) for line in sink.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == [i["id"] for i in items] + ["surrogate", None]
     for line in lines:
