@@ -49,6 +49,18 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_catalogue_export(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.nlu.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, export_catalogue
+    from bot.settings import PROJECT_ROOT
+
+    target = Path(args.output) if args.output else PROJECT_ROOT / DEFAULT_CATALOGUE_PATH
+    export_catalogue(settings.database_url, target)
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
 def _cmd_run_all(args: argparse.Namespace, settings: Settings) -> int:
     from bot.launcher import run_all
 
@@ -82,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--output", required=True, help="output .jsonl, one line per input line")
     triage.add_argument("--model", default="models/aftersales.tar.gz", help="trained Rasa model")
     triage.set_defaults(func=_cmd_triage)
+
+    export = sub.add_parser(
+        "catalogue-export", help="write the NLU catalogue dictionary (brands, models, parts, fault terms)"
+    )
+    export.add_argument("--output", help="target file (default: data/catalogue/catalogue.yml)")
+    export.set_defaults(func=_cmd_catalogue_export)
 
     run_all = sub.add_parser("run-all", help="start Rasa, the action server and our service; Ctrl-C stops all")
     run_all.set_defaults(func=_cmd_run_all)

@@ -1,0 +1,243 @@
+"""Catalogue entities — brand, product_category, product_model, part, symptom — by phrase matching.
+
+A spaCy `PhraseMatcher` (blank pipeline, no model) runs over *match tokens* of the normalised text: one token
+per Han character, per run of letters (with inner apostrophes) and per run of digits; ``- / . _ + @ ( ) [ ]``
+and whitespace separate tokens without being tokens; any other character is a token of its own, so that
+punctuation stops a match. Hence "Mate 60", "mate60" and "MATE-60" all match the model "Mate 60", and
+traditional or full-width spellings match through the normalisation.
+
+A match starting with a letter or digit must start on a word boundary and end on one — or where letters
+meet digits ("iPhone15"): "mi" does not match in "remind", "lg" not in "LGBT", "ac" not in "back", "hp" not in
+"1.5hp". Of overlapping matches the longest wins (then the earliest); matches of different entity types over
+the very same span are all kept ("iPad": brand apple and product_category tablet). A model match also yields
+its brand over the same span unless the message names that brand (`model_implies_brand`).
+
+Values are codes: brand code, category code, model code, part kind, canonical symptom. Offsets index the
+original message text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, NamedTuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.catalogue_lexicon import (
+    BRAND,
+    DEFAULT_CATALOGUE_PATH,
+    PART,
+    PRODUCT_CATEGORY,
+    PRODUCT_MODEL,
+    SYMPTOM,
+    Term,
+    load_catalogue,
+)
+from bot.nlu.normalise import HAN_CLASS, normalise
+from bot.nlu.normaliser import normalised_text
+
+logger = logging.getLogger(__name__)
+
+PATTERNS_FILE = "patterns.json"
+ENTITY_TYPES = (BRAND, PRODUCT_CATEGORY, PRODUCT_MODEL, PART, SYMPTOM)
+
+_LETTERS = f"[^\\W\\d_{HAN_CLASS}]"
+_MATCH_TOKEN = re.compile(f"[{HAN_CLASS}]|{_LETTERS}+(?:'{_LETTERS}+)*|\\d+|[^\\s\\-/._+@()\\[\\]]")
+_HAN = re.compile(f"[{HAN_CLASS}]")
+#: Stands for every token no pattern contains, so that the spaCy vocabulary does not grow with user text.
+_OTHER = "\x00"
+
+
+class Found(NamedTuple):
+    """One match: [start, end) in the text, entity type and value."""
+
+    start: int
+    end: int
+    entity: str
+    value: str
+
+
+def match_tokens(text: str) -> list[tuple[str, int, int]]:
+    """The match tokens of normalised `text`, as (text, start, end)."""
+    return [(m.group(), m.start(), m.end()) for m in _MATCH_TOKEN.finditer(text)]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() and not _HAN.match(char)
+
+
+def _on_boundaries(text: str, start: int, end: int) -> bool:
+    if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+        return False
+    if end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+        return text[end - 1].isalpha() and text[end].isdigit()  # "iphone|15", not "x50|s"
+    return True
+
+
+def resolve_overlaps(found: list[Found]) -> list[Found]:
+    """Keep the longest of overlapping matches (then the earliest); same-span matches of other types stay."""
+    kept: list[Found] = []
+    for item in sorted(found, key=lambda f: (f.start - f.end, f.start)):
+        clashes = [k for k in kept if item.start < k.end and k.start < item.end]
+        if all((k.start, k.end) == (item.start, item.end) and k.entity != item.entity for k in clashes):
+            kept.append(item)
+    return sorted(kept)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Finds catalogue and fault terms in messages; the patterns are stored in the model at training time."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config."""
+        return {
+            # The lexicon written by `python -m bot catalogue-export`, relative to where Rasa runs. Read at
+            # training time only: the patterns are stored in the model.
+            "catalogue_path": DEFAULT_CATALOGUE_PATH,
+            # Entity types to extract (a subset of brand, product_category, product_model, part, symptom).
+            "entities": list(ENTITY_TYPES),
+            # A model match also yields its brand (same span) when the message does not name the brand.
+            "model_implies_brand": True,
+        }
+
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        terms: list[Term], model_brands: dict[str, str],
+    ) -> None:
+        """Build the phrase matcher over `terms`."""
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        self._model_storage = model_storage
+        self._resource = resource
+        self._entities = frozenset(config["entities"])
+        if not self._entities <= set(ENTITY_TYPES):
+            raise ValueError(f"CatalogueEntityExtractor extracts only {list(ENTITY_TYPES)}: {config['entities']}")
+        self._implies_brand = bool(config["model_implies_brand"])
+        self._terms = [t for t in terms if t.entity in self._entities]
+        self._model_brands = model_brands
+        self._vocab = spacy.blank("xx").vocab
+        self._matcher = PhraseMatcher(self._vocab, attr="LOWER")
+        self._labels: list[tuple[str, str]] = []
+        self._known: set[str] = set()
+        patterns: dict[tuple[str, str], list[Any]] = {}
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for term in self._terms:
+            words = tuple(token for token, _, _ in match_tokens(normalise(term.text)))
+            if not words or (term.entity, words) in seen:
+                continue  # an earlier term of this type already claims these tokens
+            seen.add((term.entity, words))
+            self._known.update(words)
+            patterns.setdefault((term.entity, term.value), []).append(self._doc(list(words)))
+        for index, (label, docs) in enumerate(patterns.items()):
+            self._labels.append(label)
+            self._matcher.add(str(index), docs)
+        self.find("warm-up 预热")  # spaCy initialises lazily (~0.2 s): pay it here, not on the first message
+
+    def _doc(self, words: list[str]) -> Any:
+        from spacy.tokens import Doc
+
+        return Doc(self._vocab, words=words)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CatalogueEntityExtractor:
+        """Create the extractor from the configured catalogue file."""
+        from pathlib import Path
+
+        config = {**cls.get_default_config(), **config}
+        path = Path(config["catalogue_path"])
+        if not path.is_file():
+            raise FileNotFoundError(f"catalogue lexicon {path} not found: run `python -m bot catalogue-export`")
+        lexicon = load_catalogue(path)
+        model_brands = {model.code: model.brand for model in lexicon.models}
+        return cls(config, model_storage, resource, lexicon.terms(), model_brands)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CatalogueEntityExtractor:
+        """Load the patterns stored at training time."""
+        config = {**cls.get_default_config(), **config}
+        try:
+            with model_storage.read_from(resource) as directory:
+                stored = json.loads((directory / PATTERNS_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            logger.warning("catalogue_matcher.no_stored_patterns resource=%s", resource.name)
+            return cls.create(config, model_storage, resource, execution_context)
+        terms = [Term(*row) for row in stored["terms"]]
+        return cls(config, model_storage, resource, terms, stored["model_brands"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Store the patterns in the model (the training examples are not used)."""
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        """Write the terms and the model-to-brand map to the model storage."""
+        stored = {"terms": [list(t) for t in self._terms], "model_brands": self._model_brands}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / PATTERNS_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+
+    def find(self, text: str) -> list[Found]:
+        """The catalogue entities in normalised `text`, overlaps resolved."""
+        tokens = match_tokens(text)
+        if not tokens:
+            return []
+        doc = self._doc([token if token in self._known else _OTHER for token, _, _ in tokens])
+        found = []
+        for match_id, first, last in self._matcher(doc):
+            start, end = tokens[first][1], tokens[last - 1][2]
+            if _on_boundaries(text, start, end):
+                entity, value = self._labels[int(self._vocab.strings[match_id])]
+                found.append(Found(start, end, entity, value))
+        kept = resolve_overlaps(found)
+        if self._implies_brand and BRAND in self._entities:
+            brands = {f.value for f in kept if f.entity == BRAND}
+            for item in [f for f in kept if f.entity == PRODUCT_MODEL]:
+                brand = self._model_brands.get(item.value)
+                if brand and brand not in brands:
+                    kept.append(Found(item.start, item.end, BRAND, brand))
+                    brands.add(brand)
+        return sorted(kept)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Append the catalogue entities of every message."""
+        for message in messages:
+            text = normalised_text(message)
+            if not text:
+                continue
+            entities = [
+                {
+                    "entity": item.entity,
+                    "value": item.value,
+                    "start": item.start,
+                    "end": item.end,
+                    "confidence_entity": 1.0,
+                }
+                for item in self.find(text)
+            ]
+            if entities:
+                self.add_extractor_name(entities)
+                message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
+        return messages
