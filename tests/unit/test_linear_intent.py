@@ -1,0 +1,140 @@
+"""Whole-text character n-grams and the linear intent classifier: training, prediction, persistence, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.char_ngram_featurizer import CharNgramFeaturizer
+from bot.nlu.linear_intent_classifier import LinearIntentClassifier
+from bot.nlu.linear_model import LinearModel, fit_linear_model
+from bot.nlu.normaliser import TextNormaliser
+
+TRAINING = [
+    ("空调不制冷了", "report_fault"), ("冰箱不制冷", "report_fault"), ("洗衣机坏了漏水", "report_fault"),
+    ("my laptop won't charge", "report_fault"), ("phone screen is broken", "report_fault"),
+    ("我要退货", "return_refund"), ("申请退款", "return_refund"), ("I want a refund", "return_refund"),
+    ("please refund my order", "return_refund"), ("退货退款怎么弄", "return_refund"),
+    ("什么时候上门安装", "installation_request"), ("预约安装空调", "installation_request"),
+    ("can you install my dishwasher", "installation_request"), ("book an installation", "installation_request"),
+]
+
+
+def _context(name: str) -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), name)
+
+
+def _messages(texts: list[str]) -> list[Message]:
+    messages = [Message({TEXT: text}) for text in texts]
+    return TextNormaliser().process(messages)
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def _trained(storage: LocalModelStorage) -> tuple[CharNgramFeaturizer, LinearIntentClassifier]:
+    data = TrainingData([Message({TEXT: text, INTENT: intent}) for text, intent in TRAINING])
+    TextNormaliser().process(data.training_examples)
+    featurizer = CharNgramFeaturizer.create({"alias": "text_chars"}, storage, Resource("chars"), _context("chars"))
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    classifier = LinearIntentClassifier.create({"C": 10.0}, storage, Resource("linear"), _context("linear"))
+    classifier.train(data)
+    return featurizer, classifier
+
+
+def test_character_ngrams_cross_word_boundaries_and_read_the_normalised_text(storage: LocalModelStorage) -> None:
+    featurizer, _ = _trained(storage)
+    [message] = featurizer.process(_messages(["空調不製冷"]))  # traditional: normalised to 空调不制冷 first
+    _, sentence = message.get_sparse_features(TEXT)
+    assert sentence is not None and sentence.features.shape[0] == 1
+    vocabulary = featurizer._vectorizer.vocabulary  # type: ignore[union-attr]
+    present = {term for term, column in vocabulary.items() if sentence.features.tocsr()[0, column] > 0}
+    assert {"空调不制", "调不制冷"} <= present  # n-grams that span the words 空调 | 不制冷
+    sequence, _ = message.get_sparse_features(TEXT)
+    assert sequence is None  # sentence features only
+
+
+def test_classifier_predicts_unseen_phrasings_in_both_languages(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained(storage)
+    messages = classifier.process(featurizer.process(_messages(["热水器坏了", "refund please", "上门安装电视"])))
+    assert [m.get(INTENT)["name"] for m in messages] == ["report_fault", "return_refund", "installation_request"]
+    for message in messages:
+        ranking = message.get(INTENT_RANKING_KEY)
+        assert ranking[0] == message.get(INTENT)
+        assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+        assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
+
+
+def test_persisted_components_load_and_predict_the_same(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained(storage)
+    texts = ["洗衣机漏水", "I want my money back", "安装"]
+    before = [m.get(INTENT_RANKING_KEY) for m in classifier.process(featurizer.process(_messages(texts)))]
+    config = {**CharNgramFeaturizer.get_default_config(), "alias": "text_chars"}
+    loaded_featurizer = CharNgramFeaturizer.load(config, storage, Resource("chars"), _context("chars"))
+    loaded = LinearIntentClassifier.load(
+        {**LinearIntentClassifier.get_default_config(), "C": 10.0}, storage, Resource("linear"), _context("linear")
+    )
+    after = [m.get(INTENT_RANKING_KEY) for m in loaded.process(loaded_featurizer.process(_messages(texts)))]
+    assert [[r["name"] for r in x] for x in after] == [[r["name"] for r in x] for x in before]
+    for x, y in zip(after, before, strict=True):
+        assert [r["confidence"] for r in x] == pytest.approx([r["confidence"] for r in y])
+
+
+def test_an_untrained_or_missing_model_answers_no_intent(storage: LocalModelStorage) -> None:
+    classifier = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, Resource("absent"), _context("linear")
+    )
+    [message] = classifier.process(_messages(["空调坏了"]))
+    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert message.get(INTENT_RANKING_KEY) == []
+
+
+def test_text_without_known_ngrams_gets_a_valid_low_confidence_ranking(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained(storage)
+    [message] = classifier.process(featurizer.process(_messages(["🙂🙂🙂"])))
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert len(ranking) == 3 and ranking[0]["confidence"] < 0.6
+
+
+def test_blending_with_an_earlier_ranking_moves_the_probabilities(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained(storage)
+    classifier.component_config["blend_previous"] = 0.5
+    [message] = featurizer.process(_messages(["空调不制冷"]))
+    message.set(INTENT_RANKING_KEY, [{"name": "return_refund", "confidence": 1.0}])
+    [message] = classifier.process([message])
+    ranking = {r["name"]: r["confidence"] for r in message.get(INTENT_RANKING_KEY)}
+    assert ranking["return_refund"] >= 0.5
+    assert sum(ranking.values()) == pytest.approx(1.0)
+
+
+def test_linear_model_weighting_min_df_and_round_trip(tmp_path: Path) -> None:
+    counts = scipy.sparse.csr_matrix(np.array([[2, 0, 1, 0], [0, 3, 1, 0], [1, 0, 1, 0], [0, 1, 1, 1]]))
+    model = fit_linear_model(counts, ["a", "b", "a", "b"], c=10.0, min_df=2)
+    assert model.keep.tolist() == [0, 1, 2]  # feature 3 occurs once: dropped
+    weighted = model.weigh(counts)
+    assert np.allclose(np.sqrt(weighted.multiply(weighted).sum(axis=1)), 1.0)
+    probabilities = model.predict_proba(counts)
+    assert probabilities.shape == (4, 2) and np.allclose(probabilities.sum(axis=1), 1.0)
+    assert [model.labels[i] for i in probabilities.argmax(axis=1)] == ["a", "b", "a", "b"]
+    model.save(tmp_path / "m.npz")
+    loaded = LinearModel.load(tmp_path / "m.npz")
+    assert np.allclose(loaded.predict_proba(counts), probabilities)
+    assert np.allclose(loaded.predict_proba(scipy.sparse.csr_matrix((1, 4))).sum(), 1.0)  # an empty row
+
+
+def test_linear_model_refuses_an_unknown_format(tmp_path: Path) -> None:
+    np.savez(tmp_path / "bad.npz", version=np.array([99]))
+    with pytest.raises(ValueError, match="unsupported"):
+        LinearModel.load(tmp_path / "bad.npz")
