@@ -49,7 +49,7 @@ models/.trained: $(STAMP) $(MODEL_INPUTS)
 train: models/.trained  ## train the Rasa model if it is missing or older than its data
 
 validate: $(STAMP)  ## rasa data validate
-	$(RASA) data validate --fail-on-warnings
+	$(PY) -m bot validate
 
 var/.seeded: $(STAMP)
 	$(PY) -m bot migrate
@@ -62,7 +62,9 @@ run: $(STAMP) models/.trained var/.seeded  ## set up, train if needed, seed, sta
 	$(PY) -m bot run-all
 
 test: $(STAMP) models/.trained  ## set up, then run every test
-	$(RASA) data validate --fail-on-warnings
+	$(PY) -m bot validate
+	$(RASA) test core --stories tests/stories --model models/aftersales.tar.gz --fail-on-prediction-errors \
+	    --out var/conversation-tests --quiet
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-unit: $(STAMP)  ## unit tests only (fast)

@@ -1,1 +1,8 @@
-"""Custom actions for the action server (`rasa run actions`): thin adapters over `bot.services`."""
+"""Custom actions: thin adapters from Rasa trackers to `bot.services` (one module per capability).
+
+`rasa run actions --actions actions` imports this package and registers every Action subclass found below.
+"""
+
+from actions import forms, handoff, parts, routing, tickets, warranty
+
+__all__ = ["forms", "handoff", "parts", "routing", "tickets", "warranty"]

@@ -1,6 +1,7 @@
 """`make bench`: run the benchmarks and merge their figures into bench/results.json (a flat JSON object).
 
-NLU figures: see bench/nlu_bench.py.
+NLU figures: see bench/nlu_bench.py. Conversation figures (REST channel, ours against `rasa init`'s bot): see
+bench/conversation_bench.py.
 
 Foundation figures: seed a 100k-outlet network into a scratch SQLite database (`seed_100k_s`), load the routing
 index from it and compare it with the brute-force oracle on the same queries (`routing_*`), and time parts
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.conversation_bench import run_conversation_bench
+from bench.conversation_flows import REQUIRE_TICKET
 from bench.nlu_bench import run_nlu_bench
 from bench.parts_bench import run_parts_bench
 from bench.routing_bench import run_routing_bench
@@ -62,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default="bench/results.json")
     parser.add_argument("--outlets", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=2000)
-    parser.add_argument("--only", choices=["foundation", "nlu"], help="run one group of benchmarks")
+    parser.add_argument("--only", choices=["foundation", "nlu", "conversation"], help="run one group of benchmarks")
+    parser.add_argument("--quick", action="store_true", help="conversation: one short round per load")
+    parser.add_argument("--require-ticket", action="store_true", default=REQUIRE_TICKET,
+                        help="conversation: fail unless every report_fault flow ends with a ticket number")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     output = Path(args.output)
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         results.update(foundation(args.outlets, args.queries))
     if args.only in (None, "nlu"):
         results.update(run_nlu_bench())
+    if args.only in (None, "conversation"):
+        results.update(run_conversation_bench(quick=args.quick, require_ticket=args.require_ticket))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(json.dumps(results, indent=2, sort_keys=True))

@@ -61,6 +61,17 @@ def _cmd_catalogue_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.project_check import check_project
+    from bot.settings import PROJECT_ROOT
+
+    problems = check_project(PROJECT_ROOT)
+    for problem in problems:
+        print(f"validate: {problem}", file=sys.stderr)
+    print("Rasa project is valid." if not problems else f"{len(problems)} problem(s).")
+    return 1 if problems else 0
+
+
 def _cmd_run_all(args: argparse.Namespace, settings: Settings) -> int:
     from bot.launcher import run_all
 
@@ -100,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", help="target file (default: data/catalogue/catalogue.yml)")
     export.set_defaults(func=_cmd_catalogue_export)
+
+    validate = sub.add_parser("validate", help="Rasa's project validation, strict (see bot/project_check.py)")
+    validate.set_defaults(func=_cmd_validate)
 
     run_all = sub.add_parser("run-all", help="start Rasa, the action server and our service; Ctrl-C stops all")
     run_all.set_defaults(func=_cmd_run_all)

@@ -31,6 +31,9 @@ class Settings:
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     var_dir: Path = DEFAULT_VAR_DIR
     routing_refresh_s: float = 5.0
+    rasa_url: str = "http://127.0.0.1:5005"  # Rasa's HTTP API, for handoff resume and CSAT requests
+    agent_api_token: str | None = field(default=None, repr=False)  # agent API Bearer token; unset: API answers 503
+    csat_dispatch_interval_s: float = 30.0  # 0 disables the CSAT dispatcher (it also needs RASA_TOKEN)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -43,6 +46,7 @@ class Settings:
             env["DATABASE_URL"] if env.get("DATABASE_URL") else f"sqlite:///{var_dir / 'tracker.db'}"
         )
         action_port = int(env.get("ACTION_SERVER_PORT", "5055"))
+        rasa_port = int(env.get("RASA_PORT", "5005"))
         return cls(
             database_url=database_url,
             tracker_database_url=tracker_url,
@@ -51,9 +55,12 @@ class Settings:
             rasa_token=env.get("RASA_TOKEN") or None,
             service_host=env.get("SERVICE_HOST", "127.0.0.1"),
             service_port=int(env.get("SERVICE_PORT", "8080")),
-            rasa_port=int(env.get("RASA_PORT", "5005")),
+            rasa_port=rasa_port,
             action_server_port=action_port,
             action_server_url=env.get("ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"),
             var_dir=var_dir,
             routing_refresh_s=float(env.get("ROUTING_REFRESH_S", "5")),
+            rasa_url=env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
+            agent_api_token=env.get("AGENT_API_TOKEN") or None,
+            csat_dispatch_interval_s=float(env.get("CSAT_DISPATCH_INTERVAL_S", "30")),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from bot.domain.errors import UnknownCategoryError
@@ -36,6 +37,16 @@ CATEGORY_NAMES: dict[ProductCategory, tuple[str, str, tuple[str, ...]]] = {
     ProductCategory.SERVER: ("服务器", "Server", ("rack server", "机架服务器")),
 }
 
+#: Product lines that name their category although they are not category words ("my iPhone" is a phone). Used
+#: when reading a customer's answer; the NLU lexicon keeps them as brand aliases.
+PRODUCT_LINES: dict[str, ProductCategory] = {
+    "iphone": ProductCategory.PHONE, "苹果手机": ProductCategory.PHONE, "galaxy s": ProductCategory.PHONE,
+    "galaxy z": ProductCategory.PHONE, "redmi": ProductCategory.PHONE, "pixel": ProductCategory.PHONE,
+    "ipad": ProductCategory.TABLET, "galaxy tab": ProductCategory.TABLET, "matepad": ProductCategory.TABLET,
+    "macbook": ProductCategory.LAPTOP, "thinkpad": ProductCategory.LAPTOP, "matebook": ProductCategory.LAPTOP,
+    "xps": ProductCategory.LAPTOP, "imac": ProductCategory.DESKTOP, "poweredge": ProductCategory.SERVER,
+}
+
 #: Categories whose products are installed by a technician (others are carried in or mailed in).
 INSTALLABLE = frozenset(
     {
@@ -56,3 +67,26 @@ def parse_category(text: str) -> ProductCategory:
         if needle in {category.value, zh.lower(), en.lower(), *(a.lower() for a in aliases)}:
             return category
     raise UnknownCategoryError(f"unknown product category: {text!r}")
+
+
+def find_category(text: str) -> ProductCategory | None:
+    """The category a free text names ("是台格力空调" → air conditioner, "my iPhone" → phone), or None."""
+    folded = text.strip().lower()
+    if not folded:
+        return None
+    try:
+        return parse_category(folded)
+    except UnknownCategoryError:
+        pass
+    names = sorted(
+        [*((name.lower(), category) for category, (zh, en, aliases) in CATEGORY_NAMES.items()
+           for name in (zh, en, category.value, *aliases) if len(name) >= 2), *PRODUCT_LINES.items()],
+        key=lambda pair: -len(pair[0]),
+    )
+    for name, category in names:
+        if name.isascii():
+            if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", folded):
+                return category
+        elif name in folded:
+            return category
+    return None

@@ -95,3 +95,19 @@ class ConflictError(DomainError):
     """The request conflicts with the current state (e.g. a reservation already released)."""
 
     code = "conflict"
+
+
+class HandoffNotFoundError(NotFoundError):
+    """No human-handoff request has that id."""
+
+    code = "handoff_not_found"
+
+
+class UpstreamError(DomainError):
+    """A service we depend on (e.g. Rasa's HTTP API) failed, timed out or could not be reached."""
+
+    code = "upstream_error"
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the upstream HTTP status, None when no response arrived

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -70,3 +71,21 @@ class CatalogueService:
             if key in {_normalise(model.code), _normalise(model.name_en), _normalise(model.name_zh)}:
                 return model
         raise UnknownModelError(f"unknown model for this brand: {text[:60]!r}")
+
+    async def find_brand_in(self, text: str) -> BrandInfo | None:
+        """The brand a free-text answer mentions ("是美的的" → Midea), longest name first, or None."""
+        try:
+            return await self.resolve_brand(text)
+        except UnknownBrandError:
+            pass
+        folded, lowered = _normalise(text), text.casefold()
+        table = await self._brand_table()
+        for name in sorted(table, key=len, reverse=True):
+            if len(name) < 2:
+                continue
+            if name.isascii():
+                if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", lowered):
+                    return table[name]
+            elif name in folded:
+                return table[name]
+        return None

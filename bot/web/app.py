@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import __version__
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.settings import Settings
+from bot.web.handoff_api import setup_handoff_api
 
 logger = logging.getLogger(__name__)
 
@@ -62,5 +63,6 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app[SETTINGS_KEY] = settings
     app.cleanup_ctx.append(_database_ctx(settings))
+    setup_handoff_api(app, settings, SESSIONS_KEY)  # after the database: its context uses the session factory
     app.router.add_get("/healthz", healthz)
     return app

@@ -14,6 +14,7 @@ from bot.db.session import create_sync_engine
 EXPECTED_TABLES = {
     "brands", "product_models", "parts", "part_compatibility", "customers", "devices", "providers", "outlets",
     "authorisations", "warehouses", "stock", "tickets", "ticket_events", "part_reservations",
+    "handoffs", "csat_ratings", "csat_requests",
 }
 
 

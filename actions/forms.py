@@ -1,0 +1,213 @@
+"""Form validation (one class per form over shared slot validators) and the questions the forms ask."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.conversation import language_of, latest_text, location_slot, redact
+from actions.runtime import public_error, services, within_budget
+from bot.domain.catalogue import find_category
+from bot.domain.errors import DomainError, InvalidPhoneError
+from bot.domain.phone import normalise_phone
+from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
+from bot.nlu.patterns import resolve_date
+from bot.services.warranty import utc_today
+
+logger = logging.getLogger(__name__)
+MIN_SYMPTOM_CHARS = 2
+MAX_ANSWER_CHARS = 300
+Slots = dict[str, Any]
+
+
+class SlotValidators(FormValidationAction, ABC):
+    """Validators shared by every form; each returns the cleaned value or None (and says why)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action name."""
+
+    async def validate_brand(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(value or "")[:MAX_ANSWER_CHARS]
+        try:
+            brand = await within_budget((await services()).catalogue.find_brand_in(text))
+        except Exception as exc:  # noqa: BLE001 - the database may be down: re-ask rather than crash
+            logger.warning("validate.brand_failed error=%s", public_error(exc))
+            brand = None
+        if brand is None:
+            dispatcher.utter_message(response="invalid_brand", value=text[:20])
+            return {"brand": None}
+        return {"brand": brand.code}
+
+    async def extract_product_category(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        """Infer the category when the customer named a model or a product line but no category ("my iPhone")."""
+        if tracker.get_slot("product_category"):
+            return {}
+        category = find_category(latest_text(tracker)[:MAX_ANSWER_CHARS])
+        model, brand = tracker.get_slot("product_model"), tracker.get_slot("brand")
+        if category is None and model and brand:
+            try:
+                svc = await services()
+                found = await within_budget(svc.catalogue.resolve_model(
+                    (await within_budget(svc.catalogue.resolve_brand(str(brand)))).id, str(model)))
+                category = find_category(found.category)
+            except Exception as exc:  # noqa: BLE001 - unknown model or database down: the form asks instead
+                logger.info("extract.category_not_inferred error=%s", public_error(exc))
+        return {"product_category": category.value} if category else {}
+
+    def validate_product_category(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        category = find_category(str(value or "")[:MAX_ANSWER_CHARS])
+        if category is None:
+            dispatcher.utter_message(response="invalid_product_category")
+            return {"product_category": None}
+        return {"product_category": category.value}
+
+    def validate_symptom(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = redact(str(value or ""))
+        if len(text.strip()) < MIN_SYMPTOM_CHARS:
+            dispatcher.utter_message(response="invalid_symptom")
+            return {"symptom": None}
+        return {"symptom": text}
+
+    async def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(value or "").strip()[:MAX_ANSWER_CHARS]
+        shared = (tracker.latest_message or {}).get("metadata", {}) or {}
+        coordinates = shared.get("location") if isinstance(shared, dict) else None
+        try:
+            geocoder = (await services()).geocoder
+            if isinstance(coordinates, dict) and {"latitude", "longitude"} <= coordinates.keys():
+                found = geocoder.from_coordinates(float(coordinates["latitude"]), float(coordinates["longitude"]))
+            else:
+                found = geocoder.geocode(text)
+        except (DomainError, TypeError, ValueError):
+            dispatcher.utter_message(response="invalid_location")
+            return {"location": None, "geo": None}
+        geo = location_slot(found, text)
+        return {"location": geo["label"] if not text else text, "geo": geo}
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        geo = tracker.get_slot("geo")
+        region = str(geo.get("country")) if isinstance(geo, dict) and geo.get("country") else "CN"
+        try:
+            return {"phone": normalise_phone(str(value or ""), region)}
+        except InvalidPhoneError:
+            dispatcher.utter_message(response="invalid_phone")
+            return {"phone": None}
+
+    def validate_preferred_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        today = utc_today()
+        day = parse_visit_date(str(value or ""), today)
+        if not valid_visit_date(day, today):
+            dispatcher.utter_message(response="invalid_preferred_date", max_days=MAX_DAYS_AHEAD)
+            return {"preferred_date": None}
+        assert day is not None
+        return {"preferred_date": day.isoformat()}
+
+    def validate_purchase_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(value or "")[:MAX_ANSWER_CHARS]
+        today = utc_today()
+        try:
+            day: date | None = date.fromisoformat(text)
+        except ValueError:
+            day = resolve_date(text, today)
+        if day is None or day > today or day.year < 1990:
+            dispatcher.utter_message(response="invalid_purchase_date")
+            return {"purchase_date": None}
+        return {"purchase_date": day.isoformat()}
+
+    def validate_part(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        text = str(value or "").strip()[:60]
+        return {"part": text or None}
+
+
+class ValidateRepairForm(SlotValidators):
+    """Brand, product, symptom, location and phone for a repair ticket."""
+
+    def name(self) -> str:
+        return "validate_repair_form"
+
+
+class ValidateInstallationForm(SlotValidators):
+    """Brand, product, address, phone and a visit day for an installation ticket."""
+
+    def name(self) -> str:
+        return "validate_installation_form"
+
+
+class ValidatePartsForm(SlotValidators):
+    """Brand and part for a parts enquiry."""
+
+    def name(self) -> str:
+        return "validate_parts_form"
+
+
+class ValidateCentreForm(SlotValidators):
+    """Brand, product and location for the nearest service centres."""
+
+    def name(self) -> str:
+        return "validate_centre_form"
+
+
+class ValidateWarrantyForm(SlotValidators):
+    """Brand and purchase date; the location only outside China (it decides which law applies)."""
+
+    def name(self) -> str:
+        return "validate_warranty_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        if language_of(tracker) == "zh" and tracker.get_slot("geo") is None:
+            return [slot for slot in domain_slots if slot != "location"]
+        return domain_slots
+
+
+class AskSlot(Action, ABC):
+    """Asks for one slot with its bilingual `ask_<slot>` response (forms call `action_ask_<slot>`)."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot asked for."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response=QUESTIONS[self.slot])
+        return []
+
+
+#: The question (a response in domain.yml) for each slot a form asks for.
+QUESTIONS = {
+    "brand": "ask_brand", "product_category": "ask_product_category", "symptom": "ask_symptom",
+    "location": "ask_location", "phone": "ask_phone", "preferred_date": "ask_preferred_date",
+    "purchase_date": "ask_purchase_date", "part": "ask_part",
+}
+ASK_ACTIONS = [type(f"AskSlot_{slot}", (AskSlot,), {"slot": slot}) for slot in QUESTIONS]

@@ -1,0 +1,115 @@
+"""Human handoff (requested, two fallbacks in a row, safety hazards) and satisfaction ratings."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ServiceAction
+from actions.conversation import channel_of, handoff_summary, language_of, latest_text
+from actions.runtime import Services, within_budget
+from bot.domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
+_SCORE = re.compile(r"(?<!\d)([1-5])(?!\d)|([一二三四五])\s*[分星]")
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+async def hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services, reason: str
+) -> Events:
+    """Queue a handoff record for the agents and pause the bot for this conversation."""
+    ticket = tracker.get_slot("ticket_number")
+    await within_budget(svc.handoff.open(
+        conversation_id=tracker.sender_id, channel=channel_of(tracker), language=language_of(tracker),
+        reason=reason, summary=handoff_summary(tracker, reason), ticket_number=ticket if ticket else None,
+    ))
+    logger.info("handoff.queued reason=%s", reason)
+    dispatcher.utter_message(response="handoff_queued")
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("awaiting", None), ConversationPaused()]
+
+
+class ActionHandoff(ServiceAction):
+    """The customer asked for a person."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        return await hand_over(dispatcher, tracker, svc, "requested")
+
+
+class ActionSafetyHandoff(ServiceAction):
+    """A safety hazard: what to do right now first, then a person."""
+
+    def name(self) -> str:
+        return "action_safety_handoff"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        dispatcher.utter_message(response="safety_advice")
+        return [SlotSet("urgency", None), *await hand_over(dispatcher, tracker, svc, "safety")]
+
+
+class ActionFallback(ServiceAction):
+    """First miss: suggestions. Second miss in a row: a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        intents = [
+            e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"
+        ]
+        if len(intents) >= 2 and intents[-2] == "nlu_fallback":
+            return await hand_over(dispatcher, tracker, svc, "fallback")
+        dispatcher.utter_message(response="fallback_suggest")
+        return []
+
+
+def score_of(tracker: Tracker) -> int | None:
+    """A 1–5 rating from the button payload or the typed answer."""
+    value = tracker.get_slot("csat_score")
+    text = str(value) if value is not None else latest_text(tracker)
+    match = _SCORE.search(text)
+    if not match:
+        return None
+    return int(match.group(1)) if match.group(1) else _ZH_DIGITS[match.group(2)]
+
+
+class ActionAskCsat(ServiceAction):
+    """Asks for a rating of a resolved ticket (run by our service through Rasa's API)."""
+
+    def name(self) -> str:
+        return "action_ask_csat"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        number = tracker.get_slot("csat_ticket")
+        if not number:
+            return []
+        dispatcher.utter_message(response="ask_csat", ticket_number=number)
+        return [SlotSet("awaiting", "csat")]
+
+
+class ActionStoreCsat(ServiceAction):
+    """Stores the rating against the ticket (and so its outlet)."""
+
+    def name(self) -> str:
+        return "action_store_csat"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        score = score_of(tracker)
+        if score is None:
+            dispatcher.utter_message(response="csat_invalid")
+            return [SlotSet("csat_score", None)]
+        try:
+            await within_budget(svc.csat.record(
+                str(tracker.get_slot("csat_ticket")), score, channel_of(tracker), tracker.sender_id,
+            ))
+        except DomainError as exc:
+            logger.info("csat.rejected error=%s", type(exc).__name__)
+        dispatcher.utter_message(response="csat_thanks", score=score)
+        return [SlotSet("awaiting", None), SlotSet("csat_ticket", None), SlotSet("csat_score", None)]

@@ -1,0 +1,99 @@
+"""Spare parts: where a part is in stock and how soon it can be there; reserving one."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ServiceAction
+from actions.conversation import channel_of, language_of, location_of
+from actions.runtime import Services, as_dict, within_budget
+from actions.tickets import brand_names
+from bot.domain.errors import InsufficientStockError, NotFoundError
+from bot.services.parts_types import Availability, PartInfo
+
+#: Typical restocking time quoted when nothing is on hand.
+RESTOCK_DAYS = 7
+
+
+async def find_part(svc: Services, tracker: Tracker, brand_id: int) -> PartInfo | None:
+    """The part the customer means: by kind ("screen"), else by name, narrowed to their model when known."""
+    wanted = str(tracker.get_slot("part") or "").strip()
+    model_id = None
+    if tracker.get_slot("product_model"):
+        try:
+            model = await within_budget(svc.catalogue.resolve_model(brand_id, str(tracker.get_slot("product_model"))))
+            model_id = model.id
+        except NotFoundError:
+            model_id = None
+    for query in ({"kind": wanted}, {"text": wanted}):
+        parts = await within_budget(svc.parts.find_parts(brand_id=brand_id, model_id=model_id, limit=5, **query))
+        if parts:
+            return parts[0]
+    return None
+
+
+def where_text(availability: Availability, language: str) -> str:
+    """The nearest stock in words."""
+    best = availability.locations[0]
+    if language == "en":
+        return f"{availability.total_available} in stock; the nearest is at {best.warehouse_name} " \
+               f"(about {best.distance_km:.0f} km, ready in about {best.eta_days} day(s))."
+    return f"现有库存{availability.total_available}件，最近的在{best.warehouse_name}（约{best.distance_km:.0f}公里，" \
+           f"约{best.eta_days}天可到）。"
+
+
+class ActionPartsAvailability(ServiceAction):
+    """Finds the part, its price and nearest stock, and offers to reserve it."""
+
+    def name(self) -> str:
+        return "action_parts_availability"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        language = language_of(tracker)
+        brand_id, _ = await brand_names(svc, tracker.get_slot("brand"), language)
+        part = await find_part(svc, tracker, brand_id) if brand_id is not None else None
+        if part is None:
+            dispatcher.utter_message(response="parts_not_found")
+            return [SlotSet("part", None)]
+        availability = await within_budget(svc.parts.availability(part.id, near=location_of(tracker), limit=3))
+        name = part.name_en if language == "en" else part.name_zh
+        price = f"{part.price:.2f} {part.currency}"
+        if availability.total_available <= 0 or not availability.locations:
+            dispatcher.utter_message(response="parts_out_of_stock", part_name=name, part_number=part.part_number,
+                                     price=price, eta_days=RESTOCK_DAYS)
+            return [SlotSet("part", None)]
+        dispatcher.utter_message(response="parts_in_stock", part_name=name, part_number=part.part_number, price=price,
+                                 where=where_text(availability, language))
+        best = availability.locations[0]
+        offer = {"part_id": part.id, "name": name, "warehouse_id": best.warehouse_id, "where": best.warehouse_name}
+        return [SlotSet("awaiting", "reservation"), SlotSet("offered_part", offer), SlotSet("part", None)]
+
+
+class ActionReservePart(ServiceAction):
+    """Reserves the offered part once per offer, on the customer's open ticket when there is one."""
+
+    def name(self) -> str:
+        return "action_reserve_part"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        offer = as_dict(tracker.get_slot("offered_part"))
+        done: Events = [SlotSet("awaiting", None), SlotSet("offered_part", None)]
+        if not offer:
+            dispatcher.utter_message(response="form_cancelled")
+            return done
+        open_tickets = await within_budget(svc.tickets.list_for_customer(channel_of(tracker), tracker.sender_id))
+        ticket_id = open_tickets[0].id if open_tickets else None
+        # One key per offer: a retried action or a second "yes" never holds a second unit.
+        key = f"{tracker.sender_id}:part:{offer['part_id']}:{offer['warehouse_id']}:{ticket_id}"[:128]
+        try:
+            reservation = await within_budget(svc.parts.reserve(
+                int(offer["part_id"]), int(offer["warehouse_id"]), 1, idempotency_key=key, ticket_id=ticket_id,
+            ))
+        except InsufficientStockError:
+            dispatcher.utter_message(response="parts_reservation_failed")
+            return done
+        dispatcher.utter_message(response="parts_reserved", part_name=offer.get("name", ""),
+                                 where=offer.get("where", ""), reference=f"R{reservation.id}")
+        return done

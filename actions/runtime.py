@@ -1,0 +1,102 @@
+"""The services the actions call, built lazily on first use (importing `actions` has no side effects).
+
+The action server is one process serving many conversations: one engine, one routing index and one geocoder are
+shared by all actions. Tests replace the container with `use_services(...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
+from bot.geo.geocoder import Geocoder
+from bot.services.catalogue import CatalogueService
+from bot.services.csat import CsatService
+from bot.services.handoff import HandoffService
+from bot.services.outlets import OutletDirectory
+from bot.services.parts import PartsService
+from bot.services.routing import RoutingService
+from bot.services.tickets import TicketService
+from bot.services.warranty import WarrantyService
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: An action answers within this budget or apologises (Rasa waits for the action server much longer).
+SERVICE_TIMEOUT_S = 1.5
+
+
+@dataclass
+class Services:
+    """Everything the actions use, sharing one session factory."""
+
+    sessions: SessionFactory
+    catalogue: CatalogueService
+    routing: RoutingService
+    tickets: TicketService
+    parts: PartsService
+    warranty: WarrantyService
+    handoff: HandoffService
+    csat: CsatService
+    outlets: OutletDirectory
+    geocoder: Geocoder
+
+    @classmethod
+    def from_sessions(cls, sessions: SessionFactory, geocoder: Geocoder | None = None) -> Services:
+        """Wire the services over one session factory."""
+        routing = RoutingService(sessions)
+        return cls(
+            sessions=sessions,
+            catalogue=CatalogueService(sessions),
+            routing=routing,
+            tickets=TicketService(sessions, router=routing),
+            parts=PartsService(sessions),
+            warranty=WarrantyService(sessions),
+            handoff=HandoffService(sessions),
+            csat=CsatService(sessions),
+            outlets=OutletDirectory(sessions),
+            geocoder=geocoder or Geocoder(),
+        )
+
+
+_services: Services | None = None
+_lock = asyncio.Lock()
+
+
+async def services() -> Services:
+    """The process-wide services, created from the environment on first use."""
+    global _services
+    if _services is None:
+        async with _lock:
+            if _services is None:
+                settings = Settings.from_env()
+                engine = create_async_db_engine(settings.database_url)
+                _services = Services.from_sessions(make_session_factory(engine))
+                logger.info("actions.services_ready")
+    return _services
+
+
+def use_services(replacement: Services | None) -> None:
+    """Install (or, with None, forget) the services; for tests and embedding."""
+    global _services
+    _services = replacement
+
+
+async def within_budget(call: Awaitable[T], timeout_s: float = SERVICE_TIMEOUT_S) -> T:
+    """Await a service call, giving up after the action's time budget."""
+    return await asyncio.wait_for(call, timeout=timeout_s)
+
+
+def public_error(exc: BaseException) -> str:
+    """A log-safe name for an unexpected failure (never the message, which may carry customer data)."""
+    return type(exc).__name__
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A slot value that should be a mapping, or an empty one."""
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,75 @@
+"""Warranty decisions with reasons (三包 in China, per-country rules elsewhere) and the next step they imply."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import Events, ServiceAction
+from actions.conversation import language_of, location_of, parse_iso_date
+from actions.runtime import Services, within_budget
+from actions.texts import REMEDY, day_text, pick
+from bot.domain.errors import NotFoundError, ValidationError
+from bot.domain.warranty import Remedy, WarrantyDecision, decide
+from bot.services.warranty import utc_today
+
+#: Assumed when the customer does not name a model (the usual statutory minimum in China).
+DEFAULT_WARRANTY_MONTHS = 12
+NEXT_STEP = {
+    Remedy.RETURN: ("say \"return\" and I'll open a return request.", "回复“退货”即可为您创建退货申请。"),
+    Remedy.EXCHANGE: ("say \"exchange\" and I'll open an exchange request.", "回复“换货”即可为您创建换货申请。"),
+    Remedy.FREE_REPAIR: ("say \"repair\" and I'll book a free repair.", "回复“报修”即可为您安排免费维修。"),
+    Remedy.PAID_REPAIR: ("say \"repair\" to book a repair; the outlet quotes before any paid work.",
+                         "回复“报修”可安排维修，网点会先报价，经您同意后再收费维修。"),
+}
+
+
+def explain(decision: WarrantyDecision, language: str, assumed: bool) -> tuple[str, str, str]:
+    """(headline, reasons, next step) in the customer's language."""
+    ends = day_text(decision.warranty_ends, language)
+    if language == "en":
+        headline = (f"Your product is under warranty until {ends}." if decision.in_warranty
+                    else f"Your product's warranty ended on {ends}.")
+        reasons = [f"- Bought {decision.days_since_purchase} days ago; rules: {decision.basis}.",
+                   "- You can ask for: " + "; ".join(pick(REMEDY[r], language) for r in decision.remedies) + "."]
+        if assumed:
+            reasons.append(f"- I assumed the standard {DEFAULT_WARRANTY_MONTHS}-month warranty; "
+                           "tell me the model for its exact terms.")
+    else:
+        headline = f"您的产品在保修期内，保修至{ends}。" if decision.in_warranty else f"您的产品已于{ends}过保。"
+        reasons = [f"- 购买至今{decision.days_since_purchase}天，适用规定：{decision.basis}。",
+                   "- 您可以申请：" + "；".join(pick(REMEDY[r], language) for r in decision.remedies) + "。"]
+        if assumed:
+            reasons.append(f"- 未提供型号，按{DEFAULT_WARRANTY_MONTHS}个月整机保修估算；告诉我型号可查询准确保修期。")
+    return headline, "\n".join(reasons), pick(NEXT_STEP[decision.best_remedy], language)
+
+
+class ActionWarrantyDecision(ServiceAction):
+    """Decides coverage from the purchase date, model (if given) and country."""
+
+    def name(self) -> str:
+        return "action_warranty_decision"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        language = language_of(tracker)
+        bought = parse_iso_date(tracker.get_slot("purchase_date"))
+        if bought is None:
+            dispatcher.utter_message(response="invalid_purchase_date")
+            return [SlotSet("purchase_date", None)]
+        location = location_of(tracker)
+        country = location.country if location else "CN"
+        model = tracker.get_slot("product_model")
+        assumed = True
+        decision = decide(bought, utc_today(), DEFAULT_WARRANTY_MONTHS, country)
+        if model:
+            try:
+                decision = await within_budget(svc.warranty.check(
+                    purchase_date=bought, country=country, model_code=str(model), brand_code=tracker.get_slot("brand"),
+                ))
+                assumed = False
+            except (NotFoundError, ValidationError):
+                assumed = True
+        headline, reasons, next_step = explain(decision, language, assumed)
+        dispatcher.utter_message(response="warranty_decision", headline=headline, reasons=reasons, next_step=next_step)
+        return []

@@ -1,0 +1,50 @@
+"""Outlet details for replies and views (the routing index answers "which", this answers "who and where")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.db.models import Outlet
+from bot.db.session import SessionFactory
+from bot.domain.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class OutletView:
+    """An outlet as customers see it."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    address: str
+    phone: str | None
+    opening_hours: str
+    country: str
+    is_mail_in_hub: bool
+    lat: float
+    lon: float
+
+    def name(self, language: str) -> str:
+        """The outlet's name in the customer's language."""
+        return self.name_en if language == "en" else self.name_zh
+
+
+class OutletDirectory:
+    """Looks outlets up by id."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._sessions = session_factory
+
+    async def get(self, outlet_id: int) -> OutletView:
+        """The outlet, or `NotFoundError`."""
+        async with self._sessions() as session:
+            outlet = (await session.execute(select(Outlet).where(Outlet.id == outlet_id))).scalar_one_or_none()
+        if outlet is None:
+            raise NotFoundError(f"no outlet {outlet_id}")
+        return OutletView(
+            outlet.id, outlet.code, outlet.name_zh, outlet.name_en, outlet.address, outlet.phone,
+            outlet.opening_hours, outlet.country, outlet.is_mail_in_hub, outlet.lat, outlet.lon,
+        )

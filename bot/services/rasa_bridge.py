@@ -1,0 +1,94 @@
+"""Client for the Rasa HTTP API calls our service makes: resume a conversation, ask for a rating, trigger an intent.
+
+Rasa 3.6 (`rasa/server.py`): `POST /conversations/<id>/tracker/events` appends one event or a list of them (here
+`{"event": "resume"}`, which ends a `pause` so the bot answers again, or the `slot` event that gives the CSAT
+question its ticket number); `POST /conversations/<id>/execute` runs one action by name (`{"name": ...}`, no
+prediction before it; 404 when the conversation has no tracker; deprecated in Rasa with a `FutureWarning`, used
+here to start a bot turn without an intent in the domain); `POST /conversations/<id>/trigger_intent`
+injects an intent and runs the bot's reply. Both bot turns are sent through `output_channel` (`latest` = the
+channel the customer last wrote on). Every call needs `?token=` when Rasa runs with `--auth-token`. The token is a
+secret: it is never logged, and the errors raised here carry neither the URL nor the chained client exception
+(whose text would include the URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from bot.domain.errors import UpstreamError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT_S = 5.0
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar (plus "/"), beyond letters and digits
+
+CSAT_TICKET_SLOT = "csat_ticket"  # read by `action_ask_csat` and `action_store_csat` (actions/handoff.py)
+CSAT_ASK_ACTION = "action_ask_csat"
+
+
+class RasaBridge:
+    """Calls Rasa's HTTP API on behalf of our service, through the process's one `ClientSession`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        session: aiohttp.ClientSession,
+        timeout_s: float = REQUEST_TIMEOUT_S,
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    async def resume(self, conversation_id: str) -> None:
+        """Hand the conversation back to the bot (append a `resume` event to its tracker)."""
+        await self._post(conversation_id, "tracker/events", {}, {"event": "resume"})
+        logger.debug("rasa_resumed")
+
+    async def ask_for_rating(self, conversation_id: str, ticket_number: str, output_channel: str = "latest") -> None:
+        """Ask the customer to rate `ticket_number`: set the `csat_ticket` slot, then run `action_ask_csat`.
+
+        Two calls, in that order; when the first fails its `UpstreamError` is raised and the action is not run.
+        """
+        if not ticket_number:
+            raise ValidationError("a ticket number is required")
+        slot_event = {"event": "slot", "name": CSAT_TICKET_SLOT, "value": ticket_number}
+        await self._post(conversation_id, "tracker/events", {}, [slot_event])
+        await self._post(conversation_id, "execute", {"output_channel": output_channel}, {"name": CSAT_ASK_ACTION})
+        logger.debug("rasa_rating_requested")
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, Any], output_channel: str = "latest"
+    ) -> None:
+        """Make the bot act as if the customer had sent `intent` (one of the domain's) with `entities`."""
+        if not intent:
+            raise ValidationError("an intent name is required")
+        body = {"name": intent, "entities": entities}
+        await self._post(conversation_id, "trigger_intent", {"output_channel": output_channel}, body)
+        logger.debug("rasa_intent_triggered intent=%s", intent)
+
+    async def _post(self, conversation_id: str, action: str, query: dict[str, str], body: Any) -> None:
+        if not conversation_id or any(part in {".", ".."} for part in conversation_id.split("/")):
+            # Dot segments would let a crafted sender id address another path once the URL is normalised.
+            raise ValidationError("a conversation id is required and must not contain dot segments")
+        if self._token is not None:
+            query = {**query, "token": self._token}
+        # Sanic (under Rasa 3.6) does not unquote path parameters, and the route is `<conversation_id:path>`: send
+        # every character that is legal in a path as is (`tg:42`, `a/b` reach Rasa unchanged); only the rest is
+        # percent-encoded, which Rasa then sees encoded (ids with spaces or non-ASCII are not addressable).
+        path = f"{self._base}/conversations/{quote(conversation_id, safe=_PATH_SAFE)}/{action}"
+        url = URL(path, encoded=True).with_query(query)
+        try:
+            async with self._session.post(url, json=body, timeout=self._timeout) as response:
+                if not 200 <= response.status < 300:
+                    await response.read()  # release the connection for reuse
+                    raise UpstreamError(f"Rasa answered {response.status} to {action}", status=response.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise UpstreamError(f"Rasa is unreachable ({type(exc).__name__})") from None

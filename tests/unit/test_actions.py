@@ -1,0 +1,280 @@
+"""Custom actions run on trackers against a seeded SQLite network: tickets, status, handoff, parts, CSAT, failures."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions import forms, handoff, parts, tickets, warranty
+from actions.runtime import Services, use_services
+from bot.db import migrate
+from bot.db.models import Authorisation, Brand, Handoff, Outlet, PartReservation, Ticket, TicketEvent
+from bot.db.session import create_async_db_engine, make_session_factory
+from bot.seed import run_seed
+
+TODAY = date.today()
+BEIJING = {"lat": 39.98, "lon": 116.31, "country": "CN", "adcode": "110108", "label": "北京市海淀区"}
+
+
+@pytest.fixture(scope="module")
+def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'actions.db'}"
+    migrate.upgrade(url)
+    run_seed(url, outlets=400, seed=5, today=TODAY)
+    return url
+
+
+@pytest.fixture
+async def svc(seeded_url: str) -> AsyncIterator[Services]:
+    engine = create_async_db_engine(seeded_url)
+    services = Services.from_sessions(make_session_factory(engine))
+    use_services(services)
+    if not NEAR_GREE:
+        async with services.sessions() as session:
+            outlet = (await session.execute(
+                select(Outlet).join(Authorisation, Authorisation.outlet_id == Outlet.id).join(
+                    Brand, Brand.id == Authorisation.brand_id).where(
+                    Brand.code == "gree", Authorisation.category == "air_conditioner", Outlet.country == "CN",
+                    Authorisation.service_type == "repair", Authorisation.valid_to.is_(None),
+                    Authorisation.valid_from <= TODAY, Outlet.active.is_(True),
+                    Outlet.is_mail_in_hub.is_(False)).order_by(Outlet.id).limit(1))).scalar_one()
+        NEAR_GREE.update(lat=outlet.lat + 0.01, lon=outlet.lon + 0.01, country="CN", adcode=outlet.adcode,
+                         label="near")
+    yield services
+    use_services(None)
+    await engine.dispose()
+
+
+def tracker(sender: str = "u1", slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
+            events: list[dict[str, Any]] | None = None, entities: list[dict[str, Any]] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    user_event = {"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest,
+                  "input_channel": "rest"}
+    return Tracker(sender, {"language": "zh", **(slots or {})}, latest, [*(events or []), user_event], False, None,
+                   None, "action_listen")
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+#: Beside a non-hub outlet authorised to repair Gree air conditioners (found once per module).
+NEAR_GREE: dict[str, Any] = {}
+
+
+def repair_slots(**extra: Any) -> dict[str, Any]:
+    return {"brand": "gree", "product_category": "air_conditioner", "symptom": "空调不制冷 E1",
+            "location": "北京市海淀区", "geo": NEAR_GREE or BEIJING, "phone": "+8613812345678", "awaiting": "repair",
+            "draft_id": "d1", **extra}
+
+
+async def ticket_count(svc: Services, sender: str) -> int:
+    async with svc.sessions() as session:
+        return int((await session.execute(
+            select(func.count()).select_from(Ticket).where(Ticket.conversation_id == sender))).scalar_one())
+
+
+async def test_confirmed_repair_creates_one_routed_ticket_even_when_retried(svc: Services) -> None:
+    action, first, second = tickets.ActionCreateTicket(), CollectingDispatcher(), CollectingDispatcher()
+    events = await action.run(first, tracker("repair-1", repair_slots()), {})
+    await action.run(second, tracker("repair-1", repair_slots()), {})  # Rasa retries the same confirmation
+
+    assert responses(first) == ["ticket_created"] and responses(second) == ["ticket_created"]
+    number = first.messages[0]["ticket_number"]
+    assert second.messages[0]["ticket_number"] == number
+    assert {"event": "slot", "timestamp": None, "name": "ticket_number", "value": number} in events
+    assert await ticket_count(svc, "repair-1") == 1
+    async with svc.sessions() as session:
+        ticket = (await session.execute(select(Ticket).where(Ticket.number == number))).scalar_one()
+        kinds = (await session.execute(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id))).scalars()
+        assert ticket.status == "routed" and ticket.assigned_outlet_id is not None
+        assert list(kinds) == ["created", "routed"]
+    assert float(first.messages[0]["distance_km"]) < 200
+
+
+async def test_a_new_summary_is_a_new_request(svc: Services) -> None:
+    action = tickets.ActionCreateTicket()
+    await action.run(CollectingDispatcher(), tracker("repair-2", repair_slots(draft_id="a")), {})
+    await action.run(CollectingDispatcher(), tracker("repair-2", repair_slots(draft_id="b")), {})
+    assert await ticket_count(svc, "repair-2") == 2
+
+
+async def test_installation_answers_with_the_visit_day(svc: Services) -> None:
+    slots = repair_slots(awaiting="installation", preferred_date=(TODAY + timedelta(days=2)).isoformat(),
+                         symptom=None, language="en")
+    dispatcher = CollectingDispatcher()
+    await tickets.ActionCreateTicket().run(dispatcher, tracker("inst-1", slots), {})
+    assert responses(dispatcher) in (["installation_created"], ["ticket_created_mail_in"], ["ticket_created_unrouted"])
+    async with svc.sessions() as session:
+        ticket = (await session.execute(select(Ticket).where(Ticket.conversation_id == "inst-1"))).scalar_one()
+    assert ticket.category == "installation_request" and ticket.service_type == "installation"
+
+
+async def test_status_only_for_the_customer_who_opened_the_ticket(svc: Services) -> None:
+    created = CollectingDispatcher()
+    await tickets.ActionCreateTicket().run(created, tracker("owner", repair_slots()), {})
+    number = created.messages[0]["ticket_number"]
+    mention = [{"entity": "ticket_number", "value": number}]
+    mine, theirs, unknown, listed = (CollectingDispatcher() for _ in range(4))
+    action = tickets.ActionTicketStatus()
+    await action.run(mine, tracker("owner", {"ticket_number": number}, number, "ticket_status", entities=mention), {})
+    await action.run(theirs, tracker("other", {"ticket_number": number}, number, "ticket_status", entities=mention), {})
+    bogus = [{"entity": "ticket_number", "value": "AS-20200101-ZZZZZZ"}]
+    await action.run(unknown, tracker("owner", {"ticket_number": "AS-20200101-ZZZZZZ"}, "x", "ticket_status",
+                                      entities=bogus), {})
+    await action.run(listed, tracker("owner", {}, "进度", "ticket_status"), {})
+    assert responses(mine) == ["ticket_status_one"] and mine.messages[0]["status"] == "已派单至服务网点"
+    assert responses(theirs) == ["ticket_not_found"]
+    assert responses(unknown) == ["ticket_not_found"]
+    assert responses(listed) == ["ticket_status_one"]
+
+
+async def test_complaint_is_high_priority_and_linked_to_the_latest_ticket(svc: Services) -> None:
+    await tickets.ActionCreateTicket().run(CollectingDispatcher(), tracker("angry", repair_slots()), {})
+    dispatcher = CollectingDispatcher()
+    text = "师傅态度太差了，电话13812345678，我要投诉"
+    await tickets.ActionCreateComplaint().run(dispatcher, tracker("angry", {}, text, "complaint"), {})
+    await tickets.ActionCreateComplaint().run(CollectingDispatcher(), tracker("angry", {}, text, "complaint"), {})
+    assert responses(dispatcher) == ["complaint_created"] and "AS-" in dispatcher.messages[0]["linked"]
+    async with svc.sessions() as session:
+        complaint = (await session.execute(select(Ticket).where(
+            Ticket.conversation_id == "angry", Ticket.category == "complaint"))).scalar_one()
+    assert complaint.priority == "high" and complaint.parent_ticket_id is not None
+    assert "13812345678" not in (complaint.symptom or "")
+
+
+async def test_handoff_pauses_and_queues_one_record(svc: Services) -> None:
+    first, second = CollectingDispatcher(), CollectingDispatcher()
+    events = await handoff.ActionHandoff().run(first, tracker("h1", {}, "转人工", "request_human"), {})
+    await handoff.ActionHandoff().run(second, tracker("h1", {}, "转人工", "request_human"), {})
+    assert responses(first) == ["handoff_queued"]
+    assert any(e["event"] == "pause" for e in events)
+    async with svc.sessions() as session:
+        rows = (await session.execute(select(Handoff).where(Handoff.conversation_id == "h1"))).scalars().all()
+    assert len(rows) == 1 and rows[0].status == "queued" and rows[0].reason == "requested"
+
+
+async def test_second_fallback_in_a_row_hands_over(svc: Services) -> None:
+    earlier = {"event": "user", "timestamp": 1.0, "text": "??", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    once, twice = CollectingDispatcher(), CollectingDispatcher()
+    await handoff.ActionFallback().run(once, tracker("f1", {}, "qwerty", "nlu_fallback"), {})
+    await handoff.ActionFallback().run(twice, tracker("f2", {}, "qwerty", "nlu_fallback", events=[earlier]), {})
+    assert responses(once) == ["fallback_suggest"]
+    assert responses(twice) == ["handoff_queued"]
+
+
+async def test_safety_gives_advice_before_the_handoff(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await handoff.ActionSafetyHandoff().run(
+        dispatcher, tracker("s1", {"urgency": "safety"}, "电池鼓包冒烟", "report_fault"), {})
+    assert responses(dispatcher) == ["safety_advice", "handoff_queued"]
+    assert any(e["event"] == "pause" for e in events)
+
+
+async def test_parts_offer_and_a_single_reservation(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"brand": "huawei", "part": "battery", "geo": BEIJING}
+    events = await parts.ActionPartsAvailability().run(dispatcher, tracker("p1", slots, "电池有货吗"), {})
+    assert responses(dispatcher) in (["parts_in_stock"], ["parts_out_of_stock"])
+    if responses(dispatcher) == ["parts_out_of_stock"]:
+        pytest.fail("the seeded network stocks Huawei phone batteries")
+    offer = next(e["value"] for e in events if e.get("name") == "offered_part")
+    reserve = parts.ActionReservePart()
+    for _ in range(2):
+        done = CollectingDispatcher()
+        await reserve.run(done, tracker("p1", {"offered_part": offer, "awaiting": "reservation"}, "好"), {})
+        assert responses(done) == ["parts_reserved"]
+    async with svc.sessions() as session:
+        count = (await session.execute(select(func.count()).select_from(PartReservation).where(
+            PartReservation.idempotency_key.like("p1:%")))).scalar_one()
+    assert count == 1
+
+
+async def test_unknown_part_is_a_helpful_reask(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    await parts.ActionPartsAvailability().run(dispatcher, tracker("p2", {"brand": "huawei", "part": "量子引擎"}), {})
+    assert responses(dispatcher) == ["parts_not_found"]
+
+
+async def test_warranty_in_china_within_fifteen_days_offers_an_exchange(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    bought = (TODAY - timedelta(days=10)).isoformat()
+    slots = {"brand": "haier", "purchase_date": bought}
+    await warranty.ActionWarrantyDecision().run(dispatcher, tracker("w1", slots), {})
+    assert responses(dispatcher) == ["warranty_decision"]
+    assert "换新" in dispatcher.messages[0]["reasons"] and "退货退款" not in dispatcher.messages[0]["reasons"]
+
+
+async def test_csat_rating_is_stored_once(svc: Services) -> None:
+    created = CollectingDispatcher()
+    await tickets.ActionCreateTicket().run(created, tracker("rate", repair_slots()), {})
+    number = created.messages[0]["ticket_number"]
+    dispatcher = CollectingDispatcher()
+    slots = {"csat_ticket": number, "csat_score": "4", "awaiting": "csat"}
+    await handoff.ActionStoreCsat().run(dispatcher, tracker("rate", slots, '/inform{"csat_score": "4"}'), {})
+    assert responses(dispatcher) == ["csat_thanks"] and dispatcher.messages[0]["score"] == 4
+    score = await svc.csat.outlet_score(int((await svc.tickets.get(number)).assigned_outlet_id or 0))
+    assert score.count == 1 and score.average == 4
+
+
+@pytest.mark.parametrize(("slot", "value", "expected", "response"), [
+    ("phone", "13812345678", "+8613812345678", None),
+    ("phone", "12345", None, "invalid_phone"),
+    ("location", "上海市浦东新区", "上海市浦东新区", None),
+    ("location", "火星基地七号", None, "invalid_location"),
+    ("preferred_date", "明天", (TODAY + timedelta(days=1)).isoformat(), None),
+    ("preferred_date", "2019-01-01", None, "invalid_preferred_date"),
+    ("purchase_date", "2099-01-01", None, "invalid_purchase_date"),
+    ("brand", "是格力的", "gree", None),
+    ("brand", "山寨牌", None, "invalid_brand"),
+    ("product_category", "是台空调", "air_conditioner", None),
+    ("product_category", "自行车", None, "invalid_product_category"),
+])
+async def test_slot_validation(
+    svc: Services, slot: str, value: str, expected: str | None, response: str | None
+) -> None:
+    dispatcher = CollectingDispatcher()
+    validator = getattr(forms.ValidateRepairForm(), f"validate_{slot}")
+    result = validator(value, dispatcher, tracker("v"), {})
+    if hasattr(result, "__await__"):
+        result = await result
+    assert result[slot] == expected
+    assert responses(dispatcher) == ([response] if response else [])
+
+
+@pytest.mark.parametrize(("text", "slots", "expected"), [
+    ("where can I fix my iPhone in London", {}, "phone"),
+    ("MacBook 屏幕闪烁", {}, "laptop"),
+    ("it won't turn on", {"brand": "apple", "product_model": "iPhone 15"}, "phone"),
+    ("it won't turn on", {}, None),
+    ("my fridge again", {"product_category": "washing_machine"}, None),  # already known: not overwritten
+])
+async def test_product_category_inferred_from_product_lines_and_models(
+    svc: Services, text: str, slots: dict[str, Any], expected: str | None
+) -> None:
+    extracted = await forms.ValidateRepairForm().extract_product_category(
+        CollectingDispatcher(), tracker("infer", slots, text=text), {}
+    )
+    assert extracted == ({"product_category": expected} if expected else {})
+
+
+async def test_database_failure_is_a_prompt_apology(tmp_path: Path) -> None:
+    engine = create_async_db_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    use_services(Services.from_sessions(make_session_factory(engine)))
+    try:
+        dispatcher = CollectingDispatcher()
+        started = time.monotonic()
+        events = await tickets.ActionCreateTicket().run(dispatcher, tracker("down", repair_slots()), {})
+        assert time.monotonic() - started < 2.0
+        assert responses(dispatcher) == ["service_unavailable"] and events == []
+    finally:
+        use_services(None)
+        await engine.dispose()
