@@ -33,7 +33,15 @@ $(STAMP): requirements.lock
 	$(VENV)/bin/pip check
 	@touch $(STAMP)
 
-setup: $(STAMP)  ## create .venv on Python 3.10 with the pinned dependencies
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+# Debian's chromium for the browser tests, and a CJK font so that Chinese text renders in their screenshots.
+BROWSER   := /usr/bin/chromium /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(BROWSER) &:
+	@echo "Installing Debian's chromium and fonts-wqy-microhei for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	 else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; fi
+
+setup: $(STAMP) $(BROWSER)  ## create .venv on Python 3.10 with the pinned dependencies; install Chromium
 
 lock:  ## re-resolve requirements.in into requirements.lock (needs the registries)
 	rm -rf .lock-venv && $(PYTHON310) -m venv .lock-venv && .lock-venv/bin/pip install -q pip==24.0
@@ -61,7 +69,7 @@ seed-demo: var/.seeded  ## migrate and seed the demo database (embedded SQLite b
 run: $(STAMP) models/.trained var/.seeded  ## set up, train if needed, seed, start every process
 	$(PY) -m bot run-all
 
-test: $(STAMP) models/.trained  ## set up, then run every test
+test: $(STAMP) $(BROWSER) models/.trained  ## set up, then run every test
 	$(PY) -m bot validate
 	$(RASA) test core --stories tests/stories --model models/aftersales.tar.gz --fail-on-prediction-errors \
 	    --out var/conversation-tests --quiet

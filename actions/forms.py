@@ -1,4 +1,4 @@
-"""Form validation (one class per form over shared slot validators) and the questions the forms ask."""
+"""Form validation: one class per form over shared slot validators (the questions are `utter_ask_<slot>` responses)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -184,30 +184,3 @@ class ValidateWarrantyForm(SlotValidators):
         if language_of(tracker) == "zh" and tracker.get_slot("geo") is None:
             return [slot for slot in domain_slots if slot != "location"]
         return domain_slots
-
-
-class AskSlot(Action, ABC):
-    """Asks for one slot with its bilingual `ask_<slot>` response (forms call `action_ask_<slot>`)."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot asked for."""
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response=QUESTIONS[self.slot])
-        return []
-
-
-#: The question (a response in domain.yml) for each slot a form asks for.
-QUESTIONS = {
-    "brand": "ask_brand", "product_category": "ask_product_category", "symptom": "ask_symptom",
-    "location": "ask_location", "phone": "ask_phone", "preferred_date": "ask_preferred_date",
-    "purchase_date": "ask_purchase_date", "part": "ask_part",
-}
-ASK_ACTIONS = [type(f"AskSlot_{slot}", (AskSlot,), {"slot": slot}) for slot in QUESTIONS]

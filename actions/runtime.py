@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
 from bot.geo.geocoder import Geocoder
@@ -65,20 +68,38 @@ class Services:
 
 
 _services: Services | None = None
+_engine: AsyncEngine | None = None
 _lock = asyncio.Lock()
 
 
 async def services() -> Services:
     """The process-wide services, created from the environment on first use."""
-    global _services
+    global _services, _engine
     if _services is None:
         async with _lock:
             if _services is None:
                 settings = Settings.from_env()
-                engine = create_async_db_engine(settings.database_url)
-                _services = Services.from_sessions(make_session_factory(engine))
+                _engine = create_async_db_engine(settings.database_url)
+                _services = Services.from_sessions(make_session_factory(_engine))
                 logger.info("actions.services_ready")
     return _services
+
+
+async def warm_up() -> None:
+    """Build the services and load what the first requests would otherwise wait for (geocoding tables, routing)."""
+    svc = await services()
+    started = time.perf_counter()
+    await asyncio.to_thread(svc.geocoder.warm_up)
+    await svc.routing.load()
+    logger.info("actions.warmed_up seconds=%.2f", time.perf_counter() - started)
+
+
+async def close_services() -> None:
+    """Forget the services and close their database engine (process shutdown)."""
+    global _services, _engine
+    engine, _services, _engine = _engine, None, None
+    if engine is not None:
+        await engine.dispose()
 
 
 def use_services(replacement: Services | None) -> None:

@@ -15,7 +15,12 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.web.app import create_app
 
-    web.run_app(create_app(settings), host=args.host or settings.service_host, port=args.port or settings.service_port)
+    try:
+        app = create_app(settings)
+    except ValueError as exc:  # a setting the service must not start with; the message names it
+        print(f"bot serve: {exc}", file=sys.stderr)
+        return 2
+    web.run_app(app, host=args.host or settings.service_host, port=args.port or settings.service_port)
     return 0
 
 
@@ -72,6 +77,41 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def _cmd_provider_key(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.provider_key_cli import run_provider_key_command
+
+    return run_provider_key_command(settings.database_url, args.outlet, args.revoke, args.list, args.label)
+
+
+def _cmd_provider_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.webhook_cli import run_provider_webhook_command
+
+    return run_provider_webhook_command(settings.database_url, args.outlet, args.url, args.disable)
+
+
+def _cmd_provider_telegram(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.provider_telegram_config import run_provider_telegram_command
+
+    return run_provider_telegram_command(settings.database_url, args.outlet, args.chat_id, args.disable)
+
+
+def _cmd_channel_setup(args: argparse.Namespace, settings: Settings) -> int:
+    from integrations.channel_setup import run_channel_setup
+
+    return run_channel_setup(settings, args.target, args.public_url)
+
+
+def _cmd_agent_user(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from bot.services.agent_user_cli import run_agent_user_command
+
+    return run_agent_user_command(
+        settings.database_url, args.username, args.role, os.environ.get("AGENT_PASSWORD") or None, args.generate,
+        args.disable,
+    )
+
+
 def _cmd_run_all(args: argparse.Namespace, settings: Settings) -> int:
     from bot.launcher import run_all
 
@@ -114,6 +154,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="Rasa's project validation, strict (see bot/project_check.py)")
     validate.set_defaults(func=_cmd_validate)
+
+    key = sub.add_parser("provider-key", help="issue (printed once), list or revoke an outlet's provider-API keys")
+    key_target = key.add_mutually_exclusive_group(required=True)
+    key_target.add_argument("--outlet", metavar="ID|CODE", help="issue a key for this outlet (id or code)")
+    key_target.add_argument("--revoke", metavar="PREFIX", help="revoke the key with this prefix (e.g. psk_Ab3dE9xQ)")
+    key.add_argument("--list", action="store_true", help="with --outlet: list its keys instead of issuing one")
+    key.add_argument("--label", help="with --outlet: a note on who holds the key")
+    key.set_defaults(func=_cmd_provider_key)
+
+    hook = sub.add_parser("provider-webhook", help="set an outlet's signed webhook (secret printed once) or disable it")
+    hook.add_argument("--outlet", metavar="ID|CODE", required=True, help="the outlet (id or code)")
+    hook_action = hook.add_mutually_exclusive_group(required=True)
+    hook_action.add_argument("--url", help="https:// address that receives the POSTs (http only to localhost)")
+    hook_action.add_argument("--disable", action="store_true", help="stop deliveries; pending ones are dropped")
+    hook.set_defaults(func=_cmd_provider_webhook)
+
+    group = sub.add_parser("provider-telegram", help="notify an outlet's Telegram group of routed tickets, or stop")
+    group.add_argument("--outlet", metavar="ID|CODE", required=True, help="the outlet (id or code)")
+    group_action = group.add_mutually_exclusive_group(required=True)
+    group_action.add_argument("--chat-id", help="the group's chat id (negative, e.g. -1001234567890)")
+    group_action.add_argument("--disable", action="store_true", help="stop notifying; pending notices are dropped")
+    group.set_defaults(func=_cmd_provider_telegram)
+
+    setup = sub.add_parser("channel-setup", help="register the Telegram webhook or publish the WeChat menu")
+    setup.add_argument("target", choices=["telegram-webhook", "wechat-menu"])
+    setup.add_argument("--public-url", help="telegram-webhook: the https:// address where Rasa is reachable")
+    setup.set_defaults(func=_cmd_channel_setup)
+
+    agent = sub.add_parser("agent-user", help="create or update an agent console account, or disable it")
+    agent.add_argument("--username", required=True, help="2..64 characters: a-z 0-9 . _ -")
+    agent.add_argument("--role", choices=["agent", "supervisor"], default="agent")
+    agent_password = agent.add_mutually_exclusive_group()
+    agent_password.add_argument("--generate", action="store_true", help="generate a password and print it once")
+    agent_password.add_argument("--disable", action="store_true", help="disable the account (sessions end at once)")
+    agent.set_defaults(func=_cmd_agent_user)  # the password: AGENT_PASSWORD, else asked for in the terminal
 
     run_all = sub.add_parser("run-all", help="start Rasa, the action server and our service; Ctrl-C stops all")
     run_all.set_defaults(func=_cmd_run_all)

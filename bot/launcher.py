@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -31,7 +33,7 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
     bindir = Path(sys.executable).parent
     rasa = str(bindir / "rasa")
     rasa_argv = [
-        rasa, "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        rasa, "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", settings.credentials_path,
         "--port", str(settings.rasa_port), "--cors", "*",
     ]
     if settings.rasa_token:
@@ -40,12 +42,41 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
     return [
         ProcessSpec(
             "action server",
-            [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.action_server_port)],
+            [sys.executable, "-m", "actions.server", "--port", str(settings.action_server_port)],
             settings.action_server_port,
         ),
         ProcessSpec("our service", [sys.executable, "-m", "bot", "serve"], settings.service_port),
         ProcessSpec("rasa", rasa_argv, settings.rasa_port),
     ]
+
+
+#: Where `run-all` keeps the tokens it generated for a local run (under BOT_VAR_DIR, git-ignored, owner-only).
+LOCAL_TOKENS_FILE = "local-tokens.env"
+
+
+def with_local_tokens(settings: Settings) -> tuple[Settings, Path | None]:
+    """Settings with RASA_TOKEN and AGENT_API_TOKEN filled for a local run when the environment has none.
+
+    Handoff resume and CSAT need Rasa's HTTP API, which is only exposed with a token; the agent API needs its own.
+    Generated tokens are written to a file readable by the owner only, never printed or logged. Returns the file
+    (None when the environment already supplied both tokens).
+    """
+    if settings.rasa_token and settings.agent_api_token:
+        return settings, None
+    path = settings.var_dir / LOCAL_TOKENS_FILE
+    known: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if value:
+                known[key.strip()] = value.strip()
+    rasa_token = settings.rasa_token or known.get("RASA_TOKEN") or secrets.token_urlsafe(24)
+    agent_token = settings.agent_api_token or known.get("AGENT_API_TOKEN") or secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(f"RASA_TOKEN={rasa_token}\nAGENT_API_TOKEN={agent_token}\n", encoding="utf-8")
+    return dataclasses.replace(settings, rasa_token=rasa_token, agent_api_token=agent_token), path
 
 
 def _listening(port: int) -> bool:
@@ -78,6 +109,40 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _StopRequested(signal.Signals(signum).name)
 
 
+def ready_banner(settings: Settings, tokens_file: Path | None) -> str:
+    """What `make run` prints once every process listens: where things are and how to chat."""
+    base = f"http://{settings.service_host}:{settings.service_port}"
+    rasa_base = f"http://127.0.0.1:{settings.rasa_port}"
+    rasa = Path(sys.executable).parent / "rasa"
+    lines = [
+        "",
+        "All processes are up:",
+        f"  Rasa server     {rasa_base}  (REST channel: POST /webhooks/rest/webhook, socket.io: /socket.io)",
+        f"  action server   {settings.action_server_url}",
+        f"  our service     {base}/healthz  (agent handoff API: {base}/api/v1/handoffs)",
+        f"  web chat        {base}/chat   <- open this in a browser (phone-sized screens work too)",
+        f"  provider portal {base}/provider  (key: python -m bot provider-key --outlet ID)",
+        f"  agent console   {base}/agent     (account: python -m bot agent-user --username NAME --role agent)",
+    ]
+    if settings.telegram_token:
+        lines.append(f"  Telegram        {settings.telegram_mode} mode, webhook {rasa_base}/webhooks/telegram/webhook")
+    if settings.wechat_token:
+        lines.append(f"  WeChat          {rasa_base}/webhooks/wechat/webhook")
+    if tokens_file is not None:
+        lines.append(f"  local API tokens (RASA_TOKEN, AGENT_API_TOKEN): {tokens_file}")
+    lines += [
+        "Chat now from another terminal, e.g.:",
+        f"  curl -s {rasa_base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\",
+        "       -d '{\"sender\": \"me\", \"message\": \"你好\"}'",
+        "or in a terminal chat against the same action server and database:",
+        f"  ACTION_SERVER_URL={settings.action_server_url} {rasa} shell --port {settings.rasa_port + 10} "
+        "--endpoints endpoints.yml",
+        "Press Ctrl-C to stop everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def run_all(settings: Settings) -> int:
     """Start every process, wait until each listens, print where to chat, and supervise until Ctrl-C."""
     # Install handlers explicitly: a shell may have started us with SIGINT ignored (background job).
@@ -88,7 +153,9 @@ def run_all(settings: Settings) -> int:
     if not model.exists():
         print("No trained model at models/aftersales.tar.gz: run `make run` (it trains first).", file=sys.stderr)
         return 1
-    env = dict(os.environ, ACTION_SERVER_URL=settings.action_server_url)
+    settings, tokens_file = with_local_tokens(settings)
+    env = dict(os.environ, ACTION_SERVER_URL=settings.action_server_url, RASA_TOKEN=settings.rasa_token or "",
+               AGENT_API_TOKEN=settings.agent_api_token or "")
     if not settings.redis_url:
         # Several Sanic workers need a shared lock store; with the in-memory one, keep a single worker.
         env["SANIC_WORKERS"] = "1"
@@ -109,19 +176,7 @@ def run_all(settings: Settings) -> int:
                     print(f"{spec.name} did not start within {READY_TIMEOUT_S:.0f}s", file=sys.stderr)
                     return 1
                 time.sleep(0.5)
-        base = f"http://{settings.service_host}:{settings.service_port}"
-        rasa_base = f"http://127.0.0.1:{settings.rasa_port}"
-        print(
-            "\nAll processes are up:\n"
-            f"  Rasa server     {rasa_base}  (REST channel: POST /webhooks/rest/webhook, socket.io: /socket.io)\n"
-            f"  action server   {settings.action_server_url}\n"
-            f"  our service     {base}/healthz\n"
-            "Chat now from another terminal, e.g.:\n"
-            f"  curl -s {rasa_base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\\n"
-            "       -d '{\"sender\": \"me\", \"message\": \"你好\"}'\n"
-            "Press Ctrl-C to stop everything.\n",
-            flush=True,
-        )
+        print(ready_banner(settings, tokens_file), flush=True)
         while all(proc.poll() is None for _, proc in children):
             time.sleep(1.0)
         dead = [spec.name for spec, proc in children if proc.poll() is not None]

@@ -1,8 +1,9 @@
 """`python -m bot validate`: Rasa's own project validation, strict, with one documented exception.
 
 Rasa counts a response as unused unless a story or rule utters it, but most of ours are uttered by custom
-actions (`dispatcher.utter_message(response=...)`) with values filled in. Those warnings are accepted exactly for
-the responses whose names appear as string literals in `actions/`; every other warning fails the check.
+actions (`dispatcher.utter_message(response=...)`) with values filled in, and forms ask for their slots with
+`utter_ask_<slot>` on their own. Those warnings are accepted exactly for the responses whose names appear as string
+literals in `actions/` and for the questions of the forms' required slots; every other warning fails the check.
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ def action_responses(actions_dir: Path) -> set[str]:
     return names
 
 
+def form_questions(domain_file: Path) -> set[str]:
+    """`utter_ask_<slot>` and `utter_ask_<form>_<slot>` for every required slot of every form of the domain."""
+    import yaml
+
+    forms = (yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}).get("forms") or {}
+    names: set[str] = set()
+    for form, spec in forms.items():
+        for slot in (spec or {}).get("required_slots") or []:
+            names |= {f"utter_ask_{slot}", f"utter_ask_{form}_{slot}"}
+    return names
+
+
 def check_project(root: Path) -> list[str]:
     """Problems found by Rasa's validator (empty when the project is clean)."""
     from rasa.cli.utils import validate_files
@@ -37,7 +50,7 @@ def check_project(root: Path) -> list[str]:
     importer = TrainingDataImporter.load_from_config(
         str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
     )
-    used_by_actions = action_responses(root / "actions") | _RASA_DEFAULT_RESPONSES
+    used_by_actions = action_responses(root / "actions") | form_questions(root / "domain.yml") | _RASA_DEFAULT_RESPONSES
     problems: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -15,6 +15,10 @@ def _default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'aftersales.db'}"
 
 
+#: Variables read by one feature each, validated where they are used (kept in `Settings.extra`).
+EXTRA_VARIABLES = ("CHAT_RASA_URL", "CHAT_FRAME_ANCESTORS", "SLA_SWEEP_INTERVAL_S")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Process configuration. Build it with `Settings.from_env()`; never read the environment elsewhere."""
@@ -34,7 +38,32 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"  # Rasa's HTTP API, for handoff resume and CSAT requests
     agent_api_token: str | None = field(default=None, repr=False)  # agent API Bearer token; unset: API answers 503
     csat_dispatch_interval_s: float = 30.0  # 0 disables the CSAT dispatcher (it also needs RASA_TOKEN)
+    # Signs agent console session cookies; unset: a random secret per process (sessions end on restart).
+    agent_session_secret: str | None = field(default=None, repr=False)
+    # Telegram (customer channel): no token = the channel answers 503 and polling does not start.
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_secret_token: str | None = field(default=None, repr=False)  # X-Telegram-Bot-Api-Secret-Token
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_mode: str = "webhook"  # or "polling" (local use without a public URL)
+    # WeChat Official Account: no token = the channel answers 503.
+    wechat_token: str | None = field(default=None, repr=False)
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = field(default=None, repr=False)
+    wechat_aes_key: str | None = field(default=None, repr=False)  # set = AES safe mode
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    credentials_path: str = "credentials.yml"  # Rasa's channel list (relative to the project root)
+    webhook_interval_s: float = 5.0  # provider-webhook outbox round interval; 0 disables it
+    customer_outbox_interval_s: float = 2.0  # ticket updates and agents' messages to customers; 0 disables it
+    # Provider bot (outlets' Telegram groups): no token = no group notifications, the webhook answers 503.
+    provider_telegram_token: str | None = field(default=None, repr=False)
+    provider_telegram_secret_token: str | None = field(default=None, repr=False)  # its webhook's secret header
+    provider_telegram_interval_s: float = 5.0  # group-notice outbox round interval; 0 disables posting
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def media_dir(self) -> Path:
+        """Where customers' photos are stored."""
+        return self.var_dir / "media"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,4 +92,21 @@ class Settings:
             rasa_url=env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
             agent_api_token=env.get("AGENT_API_TOKEN") or None,
             csat_dispatch_interval_s=float(env.get("CSAT_DISPATCH_INTERVAL_S", "30")),
+            agent_session_secret=env.get("AGENT_SESSION_SECRET") or None,
+            telegram_token=env.get("TELEGRAM_TOKEN") or None,
+            telegram_secret_token=env.get("TELEGRAM_SECRET_TOKEN") or None,
+            telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/"),
+            telegram_mode=env.get("TELEGRAM_MODE", "webhook"),
+            wechat_token=env.get("WECHAT_TOKEN") or None,
+            wechat_app_id=env.get("WECHAT_APP_ID") or None,
+            wechat_app_secret=env.get("WECHAT_APP_SECRET") or None,
+            wechat_aes_key=env.get("WECHAT_AES_KEY") or None,
+            wechat_api_base_url=(env.get("WECHAT_API_BASE_URL") or "https://api.weixin.qq.com").rstrip("/"),
+            credentials_path=env.get("RASA_CREDENTIALS") or "credentials.yml",
+            extra={name: env[name] for name in EXTRA_VARIABLES if env.get(name)},
+            webhook_interval_s=float(env.get("WEBHOOK_INTERVAL_S", "5")),
+            customer_outbox_interval_s=float(env.get("CUSTOMER_OUTBOX_INTERVAL_S", "2")),
+            provider_telegram_token=env.get("PROVIDER_TELEGRAM_TOKEN") or None,
+            provider_telegram_secret_token=env.get("PROVIDER_TELEGRAM_SECRET_TOKEN") or None,
+            provider_telegram_interval_s=float(env.get("PROVIDER_TELEGRAM_INTERVAL_S", "5")),
         )

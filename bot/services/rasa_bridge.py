@@ -1,8 +1,9 @@
 """Client for the Rasa HTTP API calls our service makes: resume a conversation, ask for a rating, trigger an intent.
 
 Rasa 3.6 (`rasa/server.py`): `POST /conversations/<id>/tracker/events` appends one event or a list of them (here
-`{"event": "resume"}`, which ends a `pause` so the bot answers again, or the `slot` event that gives the CSAT
-question its ticket number); `POST /conversations/<id>/execute` runs one action by name (`{"name": ...}`, no
+`{"event": "resume"}`, which ends a `pause` so the bot answers again, the `slot` event that gives the CSAT
+question its ticket number, or a `bot` event: a ticket update or an agent's message for the customer, sent on
+when `execute_side_effects=true`); `POST /conversations/<id>/execute` runs one action by name (`{"name": ...}`, no
 prediction before it; 404 when the conversation has no tracker; deprecated in Rasa with a `FutureWarning`, used
 here to start a bot turn without an intent in the domain); `POST /conversations/<id>/trigger_intent`
 injects an intent and runs the bot's reply. Both bot turns are sent through `output_channel` (`latest` = the
@@ -73,6 +74,71 @@ class RasaBridge:
         body = {"name": intent, "entities": entities}
         await self._post(conversation_id, "trigger_intent", {"output_channel": output_channel}, body)
         logger.debug("rasa_intent_triggered intent=%s", intent)
+
+    async def post_bot_message(
+        self, conversation_id: str, text: str, metadata: dict[str, Any], output_channel: str = "latest"
+    ) -> None:
+        """Append a bot message to the transcript and send it through `output_channel` (also while paused).
+
+        `execute_side_effects=true` makes Rasa send the appended `BotUttered` through the output channel;
+        `output_channel=collector` (a name no channel has) only records it.
+        """
+        if not text:
+            raise ValidationError("a message text is required")
+        query = {"output_channel": output_channel, "execute_side_effects": "true"}
+        event = {"event": "bot", "text": text, "metadata": metadata}
+        await self._post(conversation_id, "tracker/events", query, [event])
+        logger.debug("rasa_bot_message_posted")
+
+    async def pause(self, conversation_id: str) -> None:
+        """Stop the bot answering in this conversation (append a `pause` event), as an agent takes it over."""
+        await self._post(conversation_id, "tracker/events", {}, {"event": "pause"})
+        logger.debug("rasa_paused")
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker with all its events (`GET /conversations/<id>/tracker`)."""
+        self._check_conversation_id(conversation_id)
+        path = f"{self._base}/conversations/{quote(conversation_id, safe=_PATH_SAFE)}/tracker"
+        return await self._get_json(URL(path, encoded=True), {"include_events": "ALL"}, "tracker")
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's NLU result for `text` (`POST /model/parse`): intent, ranking, entities; no conversation changes."""
+        if not text:
+            raise ValidationError("a text is required")
+        url = URL(f"{self._base}/model/parse", encoded=True).with_query(self._auth({}))
+        try:
+            async with self._session.post(url, json={"text": text}, timeout=self._timeout) as response:
+                return await self._json_of(response, "parse")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise UpstreamError(f"Rasa is unreachable ({type(exc).__name__})") from None
+
+    def _auth(self, query: dict[str, str]) -> dict[str, str]:
+        return {**query, "token": self._token} if self._token is not None else query
+
+    @staticmethod
+    def _check_conversation_id(conversation_id: str) -> None:
+        if not conversation_id or any(part in {".", ".."} for part in conversation_id.split("/")):
+            raise ValidationError("a conversation id is required and must not contain dot segments")
+
+    async def _get_json(self, url: URL, query: dict[str, str], action: str) -> dict[str, Any]:
+        try:
+            async with self._session.get(url.with_query(self._auth(query)), timeout=self._timeout) as response:
+                return await self._json_of(response, action)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise UpstreamError(f"Rasa is unreachable ({type(exc).__name__})") from None
+
+    @staticmethod
+    async def _json_of(response: aiohttp.ClientResponse, action: str) -> dict[str, Any]:
+        if not 200 <= response.status < 300:
+            await response.read()  # release the connection for reuse
+            raise UpstreamError(f"Rasa answered {response.status} to {action}", status=response.status)
+        try:
+            body = await response.json(content_type=None)
+        except ValueError:
+            raise UpstreamError(f"Rasa sent no JSON for {action}") from None
+        if not isinstance(body, dict):
+            raise UpstreamError(f"Rasa sent an unexpected {action} answer")
+        return body
 
     async def _post(self, conversation_id: str, action: str, query: dict[str, str], body: Any) -> None:
         if not conversation_id or any(part in {".", ".."} for part in conversation_id.split("/")):

@@ -157,6 +157,9 @@ class TicketService:
             session.add(ticket)
             await session.flush()
             repo.add_event(session, ticket, "created", f"{new.channel}:customer", None, TicketStatus.NEW.value)
+            if new.conversation_id:
+                # Photos the customer sent before the ticket existed belong to it.
+                await repo.attach_pending(session, new.conversation_id, ticket.id)
         return TicketView.of(ticket, created=True)
 
     async def get(self, number: str, with_events: bool = False) -> TicketView:
@@ -201,12 +204,16 @@ class TicketService:
             self._adjust_load(ticket.assigned_outlet_id, -1)
         return view
 
-    async def reject(self, number: str, outlet_id: int, reason: str) -> TicketView:
-        """The assigned outlet declines: record it, then re-route to the next eligible outlet."""
+    async def reject(self, number: str, outlet_id: int, reason: str, actor: str | None = None) -> TicketView:
+        """The assigned outlet declines (or its acceptance window lapsed): record it, then re-route.
+
+        The next outlet is never one that already rejected the ticket (`repo.rejected_outlet_ids`).
+        """
         reason = reason.strip()[:500]
         if not reason:
             raise ValidationError("a rejection needs a reason")
-        await self.transition(number, TicketStatus.REJECTED, f"outlet:{outlet_id}", outlet_id, {"reason": reason})
+        actor = actor or f"outlet:{outlet_id}"
+        await self.transition(number, TicketStatus.REJECTED, actor, outlet_id, {"reason": reason})
         self._adjust_load(outlet_id, -1)
         try:
             return await self.route(number)

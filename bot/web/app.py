@@ -12,7 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import __version__
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.settings import Settings
-from bot.web.handoff_api import setup_handoff_api
+from bot.web.agent_console import setup_agent_console
+from bot.web.chat import setup_web_chat
+from bot.web.chat_updates import setup_chat_updates
+from bot.web.conversation_api import setup_conversation_api
+from bot.web.dashboard_api import setup_dashboard_api
+from bot.web.handoff_api import HTTP_CLIENT_KEY, setup_handoff_api
+from bot.web.openapi import setup_openapi
+from bot.web.provider_api import setup_provider_api
+from bot.web.provider_portal import setup_provider_portal
+from bot.web.provider_telegram_webhook import setup_provider_telegram
+from integrations.webhooks.runner import setup_webhook_outbox
 
 logger = logging.getLogger(__name__)
 
@@ -64,5 +74,15 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS_KEY] = settings
     app.cleanup_ctx.append(_database_ctx(settings))
     setup_handoff_api(app, settings, SESSIONS_KEY)  # after the database: its context uses the session factory
+    setup_provider_api(app, settings, SESSIONS_KEY)  # likewise; also starts the SLA sweeper
+    setup_webhook_outbox(app, settings, SESSIONS_KEY, HTTP_CLIENT_KEY)  # after the database and the HTTP client
+    setup_provider_telegram(app, settings, SESSIONS_KEY, HTTP_CLIENT_KEY)  # after the provider API and HTTP client
+    setup_provider_portal(app)
+    setup_conversation_api(app, settings, SESSIONS_KEY)  # after the handoff API: its outbox uses the Rasa bridge
+    setup_agent_console(app, settings, SESSIONS_KEY)  # after the handoff API: it uses its Rasa bridge
+    setup_dashboard_api(app, SESSIONS_KEY)
+    setup_openapi(app)
     app.router.add_get("/healthz", healthz)
+    setup_web_chat(app, settings)
+    setup_chat_updates(app)  # after the conversation API, whose outbox it reads
     return app

@@ -1,6 +1,7 @@
 """The agent API for human handoffs (`/api/v1/handoffs…`), and the Rasa bridge and CSAT dispatcher beside it.
 
-Every endpoint needs `Authorization: Bearer <AGENT_API_TOKEN>`; without that setting the API answers 503.
+Every endpoint needs `Authorization: Bearer <AGENT_API_TOKEN>` (without that setting the API answers 503) or a
+signed-in agent's console session (cookie, plus the CSRF header on changes: `bot/web/agent_auth.py`).
 Domain errors map to status codes in one place (`_STATUS_BY_ERROR`); bodies of errors are `{"error", "code"}`.
 """
 
@@ -36,6 +37,7 @@ from bot.services.handoff import HandoffService
 from bot.services.handoff_types import HandoffView
 from bot.services.rasa_bridge import RasaBridge
 from bot.settings import Settings
+from bot.web.agent_auth import AGENT_ACCOUNT, refusal, session_account
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +106,29 @@ def _bearer_matches(header: str, expected: str) -> bool:
     return hmac.compare_digest(presented.strip().encode(), expected.encode())
 
 
-def _agent_endpoint(handler: Handler) -> Handler:
-    """Authenticate the agent, then translate the service's typed errors into JSON status codes."""
+def agent_endpoint(role: str | None = None) -> Callable[[Handler], Handler]:
+    """`_agent_endpoint` for endpoints that need a role (`"supervisor"`); the Bearer token counts as every role."""
+    return functools.partial(_agent_endpoint, role=role)
+
+
+def _agent_endpoint(handler: Handler, role: str | None = None) -> Handler:
+    """Authenticate the agent (console session + CSRF header, or the Bearer token), then translate the service's
+    typed errors into JSON status codes."""
 
     @functools.wraps(handler)
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        expected = request.app[AGENT_TOKEN_KEY]
-        if not expected:
-            return _error(503, "agent API disabled", "agent_api_disabled")
-        if not _bearer_matches(request.headers.get("Authorization", ""), expected):
-            return _error(401, "missing or wrong agent token", "unauthorised", {"WWW-Authenticate": "Bearer"})
+        account = await session_account(request)
+        if account is not None:
+            refused = refusal(request, account, role)
+            if refused is not None:
+                return refused
+            request[AGENT_ACCOUNT] = account
+        else:
+            expected = request.app[AGENT_TOKEN_KEY]
+            if not expected:
+                return _error(503, "agent API disabled", "agent_api_disabled")
+            if not _bearer_matches(request.headers.get("Authorization", ""), expected):
+                return _error(401, "missing or wrong agent token", "unauthorised", {"WWW-Authenticate": "Bearer"})
         try:
             return await handler(request)
         except DomainError as exc:
@@ -164,6 +179,8 @@ async def take_handoff(request: web.Request) -> web.StreamResponse:
     """`POST /api/v1/handoffs/{id}/take` with `{"agent": "<name>"}`: the agent takes a queued handoff."""
     handoff_id = _handoff_id(request)
     agent = (await _json_object(request)).get("agent")
+    if AGENT_ACCOUNT in request:  # a signed-in agent takes it under their own name
+        agent = request[AGENT_ACCOUNT].username
     if not isinstance(agent, str):
         raise ValidationError('body must be {"agent": "<name>"}')
     view = await request.app[HANDOFFS_KEY].take(handoff_id, agent)

@@ -5,90 +5,22 @@ same confirmation sent twice is still one ticket; Ctrl-C stops everything cleanl
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "aftersales.tar.gz"
+from tests.stack import Stack, listening, running_stack
+
 TICKET = re.compile(r"AS-\d{8}-[A-HJ-NP-Z2-9]{6}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
-            return True
-    except OSError:
-        return False
-
-
-class Stack:
-    """The three processes started by `python -m bot run-all` on a scratch directory."""
-
-    def __init__(self, var_dir: Path, ports: dict[str, int], proc: subprocess.Popen[bytes]) -> None:
-        self.var_dir, self.ports, self.proc = var_dir, ports, proc
-
-    def say(self, sender: str, text: str) -> list[dict[str, Any]]:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.ports['RASA_PORT']}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": text}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            replies: list[dict[str, Any]] = json.load(response)
-        return replies
-
-    def query(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.var_dir / "aftersales.db") as db:
-            return db.execute(sql, args).fetchall()
-
-    @property
-    def log(self) -> str:
-        return (self.var_dir / "run.log").read_text(errors="replace")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    assert MODEL.exists(), "no trained model: run `make train` (make test trains before running tests)"
-    var_dir = tmp_path_factory.mktemp("run_all")
-    ports = {"RASA_PORT": _free_port(), "ACTION_SERVER_PORT": _free_port(), "SERVICE_PORT": _free_port()}
-    env = dict(os.environ, BOT_VAR_DIR=str(var_dir), **{k: str(v) for k, v in ports.items()})
-    for name in ("DATABASE_URL", "TRACKER_DATABASE_URL", "ACTION_SERVER_URL", "REDIS_URL", "RABBITMQ_URL"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-m", "bot", "seed", "--outlets", "300", "--seed", "3"], cwd=ROOT, env=env,
-                   check=True, capture_output=True, timeout=180)
-    log = (var_dir / "run.log").open("w+")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run-all"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    running = Stack(var_dir, ports, proc)
-    try:
-        deadline = time.monotonic() + 240
-        while "All processes are up" not in running.log:
-            assert proc.poll() is None, running.log[-3000:]
-            assert time.monotonic() < deadline, "processes did not come up in time"
-            time.sleep(1)
+    with running_stack(tmp_path_factory.mktemp("run_all")) as running:
         yield running
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=60)
 
 
 def _texts(replies: list[dict[str, Any]]) -> str:
@@ -97,7 +29,7 @@ def _texts(replies: list[dict[str, Any]]) -> str:
 
 @pytest.mark.slow
 def test_service_is_healthy_and_greets_in_chinese(stack: Stack) -> None:
-    with urllib.request.urlopen(f"http://127.0.0.1:{stack.ports['SERVICE_PORT']}/healthz", timeout=10) as response:
+    with urllib.request.urlopen(f"{stack.service_url}/healthz", timeout=10) as response:
         assert json.load(response)["database"] == "up"
     replies = stack.say("e2e-greet", "你好")
     assert replies and re.search(r"[\u4e00-\u9fff]", replies[0]["text"]), replies
@@ -154,10 +86,30 @@ def test_status_question_reads_the_customer_own_ticket(stack: Stack) -> None:
     assert "已派单" not in stranger, stranger
 
 
+def _agent_api(stack: Stack, method: str, path: str, body: Any = None) -> Any:
+    request = urllib.request.Request(
+        f"{stack.service_url}{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {stack.tokens()['AGENT_API_TOKEN']}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+@pytest.mark.slow
+def test_handoff_pauses_the_bot_until_an_agent_resumes_it(stack: Stack) -> None:
+    sender = "e2e-human"
+    assert "人工" in _texts(stack.say(sender, "转人工"))
+    assert stack.say(sender, "你好，有人吗") == []  # paused: the bot stays quiet while the agent has it
+    [handoff] = [h for h in _agent_api(stack, "GET", "/api/v1/handoffs") if h["conversation_id"] == sender]
+    assert handoff["status"] == "queued" and handoff["reason"] == "requested" and handoff["channel"] == "rest"
+    path = f"/api/v1/handoffs/{handoff['id']}"
+    assert _agent_api(stack, "POST", f"{path}/take", {"agent": "agent-1"})["status"] == "taken"
+    assert _agent_api(stack, "POST", f"{path}/resume")["status"] == "closed"
+    assert re.search(r"[\u4e00-\u9fff]", _texts(stack.say(sender, "你好"))), "the bot answers again after resume"
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
-    stack.proc.send_signal(signal.SIGINT)
-    code = stack.proc.wait(timeout=60)
-    assert code == 0, stack.log[-3000:]
+    assert stack.stop() == 0, stack.log[-3000:]
     assert "All processes stopped." in stack.log
-    assert not any(_listening(port) for port in stack.ports.values())
+    assert not any(listening(port) for port in stack.ports.values())

@@ -14,7 +14,12 @@ from bot.db.session import create_sync_engine
 EXPECTED_TABLES = {
     "brands", "product_models", "parts", "part_compatibility", "customers", "devices", "providers", "outlets",
     "authorisations", "warehouses", "stock", "tickets", "ticket_events", "part_reservations",
-    "handoffs", "csat_ratings", "csat_requests",
+    "handoffs", "csat_ratings", "csat_requests", "channel_updates", "attachments",
+    "provider_api_keys",
+    "outlet_webhooks", "webhook_deliveries", "webhook_cursors",
+    "agents",
+    "customer_messages",
+    "outlet_telegram_groups", "provider_telegram_notices",
 }
 
 

@@ -37,3 +37,9 @@ def test_help_runs_as_a_module() -> None:
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=root, capture_output=True, text=True, check=True)
     assert "seed" in out.stdout and "serve" in out.stdout and "migrate" in out.stdout
+
+
+def test_feature_variables_reach_settings_extra() -> None:
+    settings = Settings.from_env({"CHAT_RASA_URL": "https://bot.example.com/rasa", "SLA_SWEEP_INTERVAL_S": "0",
+                                  "UNRELATED": "x"})
+    assert dict(settings.extra) == {"CHAT_RASA_URL": "https://bot.example.com/rasa", "SLA_SWEEP_INTERVAL_S": "0"}

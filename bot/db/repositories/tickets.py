@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Customer, Outlet, Ticket, TicketEvent, utcnow
+from bot.db.models import Attachment, Customer, Outlet, Ticket, TicketEvent, utcnow
 
 
 async def by_number(session: AsyncSession, number: str) -> Ticket | None:
@@ -116,3 +116,12 @@ async def for_customer(
     if statuses is not None:
         query = query.where(Ticket.status.in_(statuses))
     return list((await session.execute(query)).scalars().all())
+
+
+async def attach_pending(session: AsyncSession, conversation_id: str, ticket_id: int) -> None:
+    """Attach the conversation's attachments that belong to no ticket yet to `ticket_id`."""
+    await session.execute(
+        update(Attachment)
+        .where(Attachment.conversation_id == conversation_id, Attachment.ticket_id.is_(None))
+        .values(ticket_id=ticket_id)
+    )

@@ -1,0 +1,456 @@
+/* Customer web chat: talks to Rasa's REST channel (POST {rasa}/webhooks/rest/webhook).
+ *
+ * Plain JS, no dependencies. Every text that comes from the bot or the customer is put into the page with
+ * textContent, never as HTML, so a message cannot inject markup or script.
+ */
+(function () {
+  "use strict";
+
+  var TICKET_PATTERN = /AS-\d{8}-[A-HJ-NP-Z2-9]{6}/g;
+  var REQUEST_TIMEOUT_MS = 30000;
+  var TRANSCRIPT_LIMIT = 100;
+  var POLL_INTERVAL_MS = 5000;
+  var KEYS = { sender: "aftersales.chat.sender", lang: "aftersales.chat.lang", transcript: "aftersales.chat.transcript",
+    updates: "aftersales.chat.updates" };
+
+  var STRINGS = {
+    zh: {
+      title: "售后服务助手",
+      subtitle: "在线 · 通常几秒内回复",
+      offline: "暂时无法连接",
+      languageGroup: "语言",
+      logLabel: "对话记录",
+      typing: "客服助手正在输入…",
+      shareLocation: "分享我的位置",
+      inputLabel: "输入消息",
+      placeholder: "请描述您遇到的问题…",
+      send: "发送",
+      footnote: "请勿在对话中发送密码或银行卡信息。",
+      greeting: "你好",
+      botSays: "客服助手：",
+      youSay: "您：",
+      quickReplies: "快捷回复",
+      ticketLabel: "服务单号",
+      ticketCard: "服务单 ",
+      checkStatus: "查询进度",
+      statusCommand: "查询 ",
+      retry: "重试",
+      unreachable: "抱歉，暂时无法连接客服助手，请检查网络后重试。",
+      slow: "抱歉，客服助手响应超时，请稍后重试。",
+      configFailed: "抱歉，聊天服务暂时不可用，请稍后刷新页面。",
+      locating: "正在获取您的位置…",
+      locationShared: "📍 我的位置",
+      locationDenied: "未获得位置权限。您也可以直接输入城市和详细地址。",
+      locationUnavailable: "暂时无法获取您的位置，请直接输入城市和详细地址。",
+      locationUnsupported: "此浏览器不支持位置共享，请直接输入地址。",
+      switched: "已切换为中文",
+      openImage: "查看图片"
+    },
+    en: {
+      title: "After-sales assistant",
+      subtitle: "Online · replies in seconds",
+      offline: "Connection problem",
+      languageGroup: "Language",
+      logLabel: "Conversation",
+      typing: "The assistant is typing…",
+      shareLocation: "Share my location",
+      inputLabel: "Type a message",
+      placeholder: "Describe the problem…",
+      send: "Send",
+      footnote: "Never share passwords or bank card details in this chat.",
+      greeting: "Hello",
+      botSays: "Assistant: ",
+      youSay: "You: ",
+      quickReplies: "Suggested replies",
+      ticketLabel: "Service order",
+      ticketCard: "Service order ",
+      checkStatus: "Check status",
+      statusCommand: "status ",
+      retry: "Retry",
+      unreachable: "Sorry, we can't reach the assistant right now. Please check your connection and try again.",
+      slow: "Sorry, the assistant is taking too long to answer. Please try again in a moment.",
+      configFailed: "Sorry, the chat is unavailable right now. Please reload the page in a little while.",
+      locating: "Finding your location…",
+      locationShared: "📍 My location",
+      locationDenied: "Location permission was not given. You can type your city and address instead.",
+      locationUnavailable: "We couldn't get your location. Please type your city and address instead.",
+      locationUnsupported: "This browser can't share a location. Please type your address instead.",
+      switched: "Switched to English",
+      openImage: "Open image"
+    }
+  };
+
+  var state = { lang: "zh", sender: "", endpoint: "", queue: Promise.resolve(), transcript: [], after: 0,
+    polling: false };
+  var dom = {};
+
+  // -- storage (may be unavailable: private mode, sandboxed iframes) ------------------------------------------
+
+  function load(storage, key) {
+    try { return window[storage].getItem(key); } catch (e) { return null; }
+  }
+
+  function store(storage, key, value) {
+    try { window[storage].setItem(key, value); } catch (e) { /* the chat still works, it just forgets */ }
+  }
+
+  function randomSender() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "web:" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function senderId() {
+    var existing = load("localStorage", KEYS.sender);
+    if (existing && /^web:[0-9a-f]{32}$/.test(existing)) return existing;
+    var fresh = randomSender();
+    store("localStorage", KEYS.sender, fresh);
+    return fresh;
+  }
+
+  function initialLanguage() {
+    var asked = new URLSearchParams(window.location.search).get("lang");
+    if (asked === "zh" || asked === "en") return asked;
+    var saved = load("localStorage", KEYS.lang);
+    if (saved === "zh" || saved === "en") return saved;
+    return /^en\b/i.test(navigator.language || "") ? "en" : "zh";
+  }
+
+  function t(key) { return STRINGS[state.lang][key]; }
+
+  // -- DOM helpers ----------------------------------------------------------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function scrollToEnd() {
+    dom.log.scrollTop = dom.log.scrollHeight;
+  }
+
+  function applyLanguage() {
+    var html = document.documentElement;
+    html.lang = state.lang === "zh" ? "zh-CN" : "en";
+    document.title = state.lang === "zh" ? "在线客服 · 售后服务助手" : "Customer service · After-sales assistant";
+    document.querySelectorAll("[data-i18n]").forEach(function (node) { node.textContent = t(node.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (node) {
+      node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+    });
+    document.querySelectorAll("[data-i18n-title]").forEach(function (node) { node.title = t(node.dataset.i18nTitle); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (node) {
+      node.placeholder = t(node.dataset.i18nPlaceholder);
+    });
+    document.querySelectorAll(".lang-option").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
+    });
+  }
+
+  // -- rendering ------------------------------------------------------------------------------------------------
+
+  function remember(item) {
+    state.transcript.push(item);
+    if (state.transcript.length > TRANSCRIPT_LIMIT) state.transcript.splice(0, state.transcript.length - TRANSCRIPT_LIMIT);
+    store("sessionStorage", KEYS.transcript, JSON.stringify(state.transcript));
+  }
+
+  function bubble(from, text) {
+    var row = el("div", "row row-" + from);
+    var body = el("div", "bubble bubble-" + from);
+    body.appendChild(el("span", "visually-hidden", from === "bot" ? t("botSays") : t("youSay")));
+    body.appendChild(el("span", "bubble-text", text));
+    row.appendChild(body);
+    dom.log.appendChild(row);
+    return row;
+  }
+
+  function ticketNumbers(text) {
+    var found = text.match(TICKET_PATTERN) || [];
+    return found.filter(function (number, i) { return found.indexOf(number) === i; });
+  }
+
+  function ticketCard(number) {
+    var card = el("div", "ticket-card");
+    card.setAttribute("role", "group");
+    card.setAttribute("aria-label", t("ticketCard") + number);
+    card.appendChild(el("div", "ticket-card-label", t("ticketLabel")));
+    card.appendChild(el("div", "ticket-card-number", number));
+    var check = el("button", "ticket-card-action", t("checkStatus"));
+    check.type = "button";
+    check.addEventListener("click", function () {
+      var command = t("statusCommand") + number;
+      send(command, { display: command });
+    });
+    card.appendChild(check);
+    var row = el("div", "row row-bot row-card");
+    row.appendChild(card);
+    dom.log.appendChild(row);
+  }
+
+  function quickReplies(buttons) {
+    var group = el("div", "quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("quickReplies"));
+    buttons.forEach(function (button) {
+      if (!button || typeof button.title !== "string" || typeof button.payload !== "string") return;
+      var node = el("button", "quick-reply", button.title);
+      node.type = "button";
+      node.addEventListener("click", function (event) {
+        send(button.payload, { display: button.title });
+        // The buttons go away: keep keyboard users in the conversation, but don't pop up a phone's keyboard.
+        if (event.detail === 0) dom.input.focus();
+      });
+      group.appendChild(node);
+    });
+    dom.log.appendChild(group);
+  }
+
+  function clearQuickReplies() {
+    dom.log.querySelectorAll(".quick-replies").forEach(function (group) { group.remove(); });
+  }
+
+  function notice(text, retry) {
+    var row = el("div", "notice");
+    row.setAttribute("role", retry ? "alert" : "status");
+    row.appendChild(el("span", "notice-text", text));
+    if (retry) {
+      var again = el("button", "notice-action", t("retry"));
+      again.type = "button";
+      again.addEventListener("click", function () { row.remove(); retry(); });
+      row.appendChild(again);
+    }
+    dom.log.appendChild(row);
+    scrollToEnd();
+    return row;
+  }
+
+  function renderItem(item, live) {
+    if (item.from === "user") {
+      bubble("user", item.text);
+    } else if (item.from === "bot") {
+      if (item.text) {
+        bubble("bot", item.text);
+        ticketNumbers(item.text).forEach(ticketCard);
+      }
+      if (item.image) {
+        var link = el("a", "bubble bubble-bot bubble-link", t("openImage"));
+        link.href = item.image;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        var row = el("div", "row row-bot");
+        row.appendChild(link);
+        dom.log.appendChild(row);
+      }
+      if (live && item.buttons && item.buttons.length) quickReplies(item.buttons);
+    } else if (item.from === "divider") {
+      dom.log.appendChild(el("div", "divider", item.text));
+    }
+    scrollToEnd();
+  }
+
+  function addItem(item) {
+    remember(item);
+    renderItem(item, true);
+  }
+
+  function restoreTranscript() {
+    var raw = load("sessionStorage", KEYS.transcript);
+    if (!raw) return false;
+    try {
+      var items = JSON.parse(raw);
+      if (!Array.isArray(items) || !items.length) return false;
+      state.transcript = items.slice(-TRANSCRIPT_LIMIT);
+      state.transcript.forEach(function (item, i) { renderItem(item, i === state.transcript.length - 1); });
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function botItem(reply) {
+    var item = { from: "bot", text: typeof reply.text === "string" ? reply.text : "" };
+    if (Array.isArray(reply.buttons)) {
+      item.buttons = reply.buttons.map(function (b) {
+        return { title: String(b && b.title || ""), payload: String(b && b.payload || "") };
+      }).filter(function (b) { return b.title && b.payload; });
+    }
+    if (typeof reply.image === "string" && /^https?:\/\//i.test(reply.image)) item.image = reply.image;
+    return item;
+  }
+
+  // -- talking to Rasa ------------------------------------------------------------------------------------------
+
+  function setTyping(on) {
+    dom.typing.hidden = !on;
+    if (on) scrollToEnd();
+  }
+
+  function setOnline(ok) {
+    dom.statusText.textContent = ok ? t("subtitle") : t("offline");
+    dom.statusText.dataset.i18n = ok ? "subtitle" : "offline";
+    dom.status.classList.toggle("is-offline", !ok);
+  }
+
+  function post(text, metadata) {
+    var controller = new AbortController();
+    var timer = window.setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
+    var body = { sender: state.sender, message: text };
+    if (metadata) body.metadata = metadata;
+    return fetch(state.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+      credentials: "omit"
+    }).then(function (response) {
+      if (!response.ok) throw new Error("status " + response.status);
+      return response.json();
+    }).finally(function () { window.clearTimeout(timer); });
+  }
+
+  function deliver(text, metadata) {
+    setTyping(true);
+    return post(text, metadata).then(function (replies) {
+      setOnline(true);
+      (Array.isArray(replies) ? replies : []).forEach(function (reply) {
+        if (reply && typeof reply === "object") addItem(botItem(reply));
+      });
+    }).catch(function (error) {
+      setOnline(false);
+      var message = error && error.name === "AbortError" ? t("slow") : t("unreachable");
+      notice(message, function () { enqueue(text, metadata); });
+    }).finally(function () { setTyping(false); });
+  }
+
+  function enqueue(text, metadata) {
+    // One message at a time, in order: the bot answers each before the next is sent.
+    state.queue = state.queue.then(function () { return deliver(text, metadata); });
+    return state.queue;
+  }
+
+  /* Send `text` to the bot; `options.display` is what the customer's bubble shows (none: a silent message). */
+  function send(text, options) {
+    if (!state.endpoint) return Promise.resolve();
+    var opts = options || {};
+    clearQuickReplies();
+    if (opts.display) addItem({ from: "user", text: opts.display });
+    return enqueue(text, opts.metadata);
+  }
+
+  // -- updates the bot cannot send by itself (ticket progress, agents' messages): GET /chat/updates --------------
+
+  function loadCursor() {
+    // "<sender> <last id>": the cursor belongs to one sender id, and is forgotten with it.
+    var saved = (load("localStorage", KEYS.updates) || "").split(" ");
+    var after = saved[0] === state.sender ? parseInt(saved[1], 10) : 0;
+    return after > 0 ? after : 0;
+  }
+
+  function pollUpdates() {
+    if (state.polling || document.visibilityState !== "visible") return;
+    state.polling = true;
+    var url = "/chat/updates?sender=" + encodeURIComponent(state.sender) + "&after=" + state.after;
+    fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || !Array.isArray(body.messages)) return;
+      body.messages.forEach(function (message) {
+        if (!message || typeof message.id !== "number" || message.id <= state.after) return;
+        state.after = message.id;
+        if (typeof message.text === "string" && message.text) addItem({ from: "bot", text: message.text });
+      });
+      if (typeof body.next === "number" && body.next > state.after) state.after = body.next;
+      store("localStorage", KEYS.updates, state.sender + " " + state.after);
+    }).catch(function () { /* offline for now: the next poll catches up */ }).finally(function () {
+      state.polling = false;
+    });
+  }
+
+  function startPolling() {
+    pollUpdates();
+    window.setInterval(pollUpdates, POLL_INTERVAL_MS);
+    document.addEventListener("visibilitychange", pollUpdates);
+  }
+
+  // -- user actions ---------------------------------------------------------------------------------------------
+
+  function onSubmit(event) {
+    event.preventDefault();
+    var text = dom.input.value.trim();
+    if (!text) return;
+    dom.input.value = "";
+    send(text, { display: text });
+  }
+
+  function switchLanguage(lang) {
+    if (lang === state.lang || !STRINGS[lang]) return;
+    state.lang = lang;
+    store("localStorage", KEYS.lang, lang);
+    applyLanguage();
+    addItem({ from: "divider", text: t("switched") });
+    send(t("greeting"));
+  }
+
+  function shareLocation() {
+    if (!navigator.geolocation) {
+      notice(t("locationUnsupported"));
+      return;
+    }
+    var pending = notice(t("locating"));
+    dom.locate.disabled = true;
+    navigator.geolocation.getCurrentPosition(function (position) {
+      pending.remove();
+      dom.locate.disabled = false;
+      var latitude = Math.round(position.coords.latitude * 1e5) / 1e5;
+      var longitude = Math.round(position.coords.longitude * 1e5) / 1e5;
+      // The text becomes the location the bot repeats back; the coordinates travel in the metadata.
+      var text = "📍 " + latitude.toFixed(5) + ", " + longitude.toFixed(5);
+      send(text, { display: t("locationShared") + " (" + latitude.toFixed(5) + ", " + longitude.toFixed(5) + ")",
+        metadata: { location: { latitude: latitude, longitude: longitude } } });
+    }, function (error) {
+      pending.remove();
+      dom.locate.disabled = false;
+      notice(error && error.code === 1 ? t("locationDenied") : t("locationUnavailable"));
+    }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 });
+  }
+
+  // -- start ----------------------------------------------------------------------------------------------------
+
+  function start() {
+    dom.log = document.getElementById("chat-log");
+    dom.typing = document.getElementById("typing");
+    dom.status = document.getElementById("chat-status");
+    dom.statusText = document.getElementById("chat-status-text");
+    dom.input = document.getElementById("message");
+    dom.locate = document.getElementById("share-location");
+    state.lang = initialLanguage();
+    state.sender = senderId();
+    state.after = loadCursor();
+    applyLanguage();
+
+    document.getElementById("composer").addEventListener("submit", onSubmit);
+    dom.locate.addEventListener("click", shareLocation);
+    document.querySelectorAll(".lang-option").forEach(function (button) {
+      button.addEventListener("click", function () { switchLanguage(button.dataset.lang); });
+    });
+
+    var restored = restoreTranscript();
+    fetch("/chat/config.json", { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("status " + response.status);
+      return response.json();
+    }).then(function (config) {
+      state.endpoint = String(config.rasaUrl).replace(/\/+$/, "") + String(config.webhookPath);
+      document.body.dataset.ready = "true";
+      if (!restored) send(t("greeting"));
+      startPolling();
+    }).catch(function () {
+      setOnline(false);
+      notice(t("configFailed"));
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

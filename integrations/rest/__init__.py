@@ -1,0 +1,1 @@
+"""Rasa's REST channel, answering for failed turns (see `integrations.never_silent`)."""

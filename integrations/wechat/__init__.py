@@ -1,0 +1,2 @@
+"""WeChat Official Account customer channel: a Rasa input channel (wechatpy for signatures, XML and AES) that
+answers WeChat at once and replies through the customer-service message API from the background."""

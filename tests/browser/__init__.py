@@ -1,0 +1,1 @@
+"""Browser tests: our pages in headless Chromium (Debian's /usr/bin/chromium) against a running stack."""

@@ -1,0 +1,120 @@
+"""The web chat's polling of `/chat/updates` in headless Chromium, against our service alone (Rasa's REST webhook is
+answered inside the browser): an agent's message appears as a bot bubble, as text, once, and survives a reload."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import uuid
+from collections.abc import Coroutine, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp import web
+from playwright.sync_api import Browser, Route, expect
+
+from bot.db.models import Base
+from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
+from bot.services.customer_outbox import CustomerOutbox
+from bot.services.handoff import HandoffService
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.fake_rasa import closed_port_url
+
+T = TypeVar("T")
+POLL_TIMEOUT_MS = 15_000
+
+
+class Service:
+    """Our app on 127.0.0.1:<free port>, served from a background thread's event loop."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="service", daemon=True)
+        self.thread.start()
+        self.runner = web.AppRunner(app)
+        self.call(self.runner.setup())
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        self.call(site.start())
+        assert site._server is not None
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
+
+    def close(self) -> None:
+        self.call(self.runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[tuple[Service, str]]:
+    db_url = f"sqlite:///{tmp_path / 'chat.db'}"
+    engine = create_sync_engine(db_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    settings = replace(Settings.from_env({"RASA_URL": closed_port_url(), "CHAT_RASA_URL": "http://127.0.0.1:9"}),
+                       database_url=db_url, csat_dispatch_interval_s=0, webhook_interval_s=0,
+                       customer_outbox_interval_s=0, extra={"SLA_SWEEP_INTERVAL_S": "0",
+                                                            "CHAT_RASA_URL": "http://127.0.0.1:9"})
+    running = Service(create_app(settings))
+    try:
+        yield running, db_url
+    finally:
+        running.close()
+
+
+async def _agent_says(db_url: str, sender: str, text: str) -> None:
+    """An agent who took over the conversation writes to the customer."""
+    engine = create_async_db_engine(db_url)
+    try:
+        sessions = make_session_factory(engine)
+        await HandoffService(sessions).open(sender, "rest", "zh", "requested", "要人工")
+        await CustomerOutbox(sessions, None).enqueue_agent_message(sender, text, "li.na")
+    finally:
+        await engine.dispose()
+
+
+def _quiet_rasa(route: Route) -> None:
+    headers = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "content-type",
+               "Access-Control-Allow-Methods": "POST"}
+    if route.request.method == "OPTIONS":
+        route.fulfill(status=204, headers=headers)
+    else:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps([]), headers=headers)
+
+
+@pytest.mark.slow
+def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tuple[Service, str]) -> None:
+    running, db_url = service
+    sender = f"web:{uuid.uuid4().hex}"
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(f"window.localStorage.setItem('aftersales.chat.sender', '{sender}');")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.route("**/webhooks/rest/webhook", _quiet_rasa)
+    page.goto(f"{running.url}/chat")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+
+    hostile = '您好，我是客服小李。<img src=x onerror="window.pwned=1"> 服务单 AS-20261201-ABC234'
+    running.call(_agent_says(db_url, sender, hostile))
+    bubble = page.locator(".bubble-bot .bubble-text")
+    expect(bubble).to_have_text([hostile], timeout=POLL_TIMEOUT_MS)
+    expect(page.locator(".ticket-card-number")).to_have_text("AS-20261201-ABC234")
+    assert page.locator("#chat-log img").count() == 0 and page.evaluate("window.pwned === undefined")
+    stored = page.evaluate("localStorage.getItem('aftersales.chat.updates')")
+    assert stored.startswith(sender + " ")
+
+    page.reload()  # the transcript comes back from the session; the cursor keeps it from being shown twice
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    page.wait_for_timeout(6_000)  # more than one polling interval
+    expect(bubble).to_have_text([hostile])
+    assert problems == [], problems
+    context.close()
