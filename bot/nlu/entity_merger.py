@@ -37,7 +37,8 @@ from rasa.shared.nlu.training_data.message import Message
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXTRACTOR_PRIORITY = (
-    "PatternEntityExtractor", "CatalogueEntityExtractor", "CRFEntityExtractor", "DIETClassifier",
+    "PatternEntityExtractor", "CatalogueEntityExtractor", "StoredCRFEntityExtractor", "CRFEntityExtractor",
+    "DIETClassifier",
 )
 DEFAULT_EXEMPT_ENTITIES = ("language", "urgency")
 

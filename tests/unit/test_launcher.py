@@ -35,3 +35,16 @@ def test_rasa_api_is_enabled_with_a_token_and_the_action_server_is_ours(tmp_path
     rasa = specs["rasa"].argv
     assert "--enable-api" in rasa and rasa[rasa.index("--credentials") + 1] == "c.yml"
     assert specs["action server"].argv[1:3] == ["-m", "actions.server"]
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_intact(tmp_path: Path) -> None:
+    """`secrets.token_urlsafe` may start with "-": Rasa's argument parser must still read it as the token."""
+    from dataclasses import replace
+
+    from rasa.__main__ import create_argument_parser
+
+    settings = replace(Settings.from_env({"BOT_VAR_DIR": str(tmp_path)}), rasa_token="-starts-with-a-dash")
+    argv = {spec.name: spec for spec in process_specs(settings, tmp_path / "m.tar.gz")}["rasa"].argv
+    assert argv[1:4] == ["-m", "bot.rasa_entry", "run"]
+    parsed = create_argument_parser().parse_args(argv[3:])
+    assert parsed.auth_token == "-starts-with-a-dash" and parsed.enable_api

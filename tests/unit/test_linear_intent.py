@@ -138,3 +138,18 @@ def test_linear_model_refuses_an_unknown_format(tmp_path: Path) -> None:
     np.savez(tmp_path / "bad.npz", version=np.array([99]))
     with pytest.raises(ValueError, match="unsupported"):
         LinearModel.load(tmp_path / "bad.npz")
+
+
+def test_fast_scores_equal_the_matrix_formula() -> None:
+    """`scores` (per-row gather) gives what weigh(counts) @ coef.T + intercept gives, duplicates and wide rows too."""
+    train = scipy.sparse.random(40, 300, density=0.05, random_state=4, format="csr")
+    train.data = np.ceil(train.data * 3)
+    model = fit_linear_model(train, [["a", "b", "c"][i % 3] for i in range(40)], min_df=2)
+    rows = scipy.sparse.random(25, 320, density=0.08, random_state=5, format="csr")  # 20 features unseen in training
+    rows.data = np.ceil(rows.data * 4)
+    rows = scipy.sparse.vstack([rows, scipy.sparse.csr_matrix((1, 320))]).tocsr()  # an empty row
+    coo = scipy.sparse.coo_matrix(([1.0, 2.0], ([0, 0], [7, 7])), shape=(1, 320))  # a duplicate entry (sums to 3)
+    rows = scipy.sparse.vstack([rows, coo]).tocsr()
+    expected = np.asarray(model.weigh(rows[:, :300]) @ model.coef.T) + model.intercept
+    assert np.allclose(model.scores(rows), expected, atol=1e-12)
+    assert np.allclose(model.predict_proba(rows).sum(axis=1), 1.0)

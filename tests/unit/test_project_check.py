@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_form_questions_cover_every_required_slot(tmp_path: Path) -> None:
     domain = tmp_path / "domain.yml"
-    domain.write_text("forms:\n  repair_form:\n    required_slots: [brand, phone]\n  empty_form: {}\n", encoding="utf-8")
+    text = "forms:\n  repair_form:\n    required_slots: [brand, phone]\n  empty_form: {}\n"
+    domain.write_text(text, encoding="utf-8")
     assert form_questions(domain) == {"utter_ask_brand", "utter_ask_phone", "utter_ask_repair_form_brand",
                                       "utter_ask_repair_form_phone"}
 
