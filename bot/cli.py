@@ -78,19 +78,19 @@ def _cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_provider_key(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.provider_key_cli import run_provider_key_command
+    from bot.commands.provider_key import run_provider_key_command
 
     return run_provider_key_command(settings.database_url, args.outlet, args.revoke, args.list, args.label)
 
 
 def _cmd_provider_webhook(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.webhook_cli import run_provider_webhook_command
+    from bot.commands.provider_webhook import run_provider_webhook_command
 
     return run_provider_webhook_command(settings.database_url, args.outlet, args.url, args.disable)
 
 
 def _cmd_provider_telegram(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.provider_telegram_config import run_provider_telegram_command
+    from bot.commands.provider_telegram import run_provider_telegram_command
 
     return run_provider_telegram_command(settings.database_url, args.outlet, args.chat_id, args.disable)
 
@@ -104,7 +104,7 @@ def _cmd_channel_setup(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_agent_user(args: argparse.Namespace, settings: Settings) -> int:
     import os
 
-    from bot.services.agent_user_cli import run_agent_user_command
+    from bot.commands.agent_user import run_agent_user_command
 
     return run_agent_user_command(
         settings.database_url, args.username, args.role, os.environ.get("AGENT_PASSWORD") or None, args.generate,

@@ -80,7 +80,8 @@ def with_local_tokens(settings: Settings) -> tuple[Settings, Path | None]:
     return dataclasses.replace(settings, rasa_token=rasa_token, agent_api_token=agent_token), path
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.3):
             return True
@@ -163,13 +164,13 @@ def run_all(settings: Settings) -> int:
     children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
     try:
         for spec in process_specs(settings, model):
-            if _listening(spec.port):
+            if listening(spec.port):
                 print(f"port {spec.port} is already in use; stop whatever runs there ({spec.name})", file=sys.stderr)
                 return 1
             children.append((spec, subprocess.Popen(spec.argv, env=env)))
         deadline = time.monotonic() + READY_TIMEOUT_S
         for spec, proc in children:
-            while not _listening(spec.port):
+            while not listening(spec.port):
                 if proc.poll() is not None:
                     print(f"{spec.name} exited with code {proc.returncode}", file=sys.stderr)
                     return 1

@@ -1,4 +1,4 @@
-"""Which Telegram group an outlet is notified in: set it (`python -m bot provider-telegram --chat-id`) or disable it.
+"""Which Telegram group an outlet is notified in: set it or disable it (`python -m bot provider-telegram`).
 
 The chat id is the group's (negative: `-100…` for a supergroup; add the provider bot to the group, then read the id
 from the bot's updates or a helper bot). Only routing events after the configuration are posted.
@@ -6,19 +6,16 @@ from the bot's updates or a helper bot). Only routing events after the configura
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
 
 from sqlalchemy import func, select, update
 
 from bot.db.models import OutletTelegramGroup, ProviderTelegramNotice, TicketEvent, utcnow
 from bot.db.repositories.outlets import outlet_by_ref
-from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
+from bot.db.session import SessionFactory
 from bot.domain.errors import NotFoundError, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -97,29 +94,3 @@ class ProviderTelegramConfig:
             count, outlet_id = int(dropped.rowcount or 0), outlet.id  # type: ignore[attr-defined]
         logger.info("provider_telegram_disabled outlet=%s pending_dropped=%d", outlet_id, count)
         return count
-
-
-async def _run(database_url: str, outlet: str, chat_id: str | None, disable: bool, out: TextIO) -> int:
-    engine = create_async_db_engine(database_url)
-    try:
-        config = ProviderTelegramConfig(make_session_factory(engine))
-        if disable:
-            dropped = await config.disable(outlet)
-            print(f"Telegram group of outlet {outlet} disabled; {dropped} pending notices dropped", file=out)
-        elif chat_id is not None:
-            done = await config.configure(outlet, parse_chat_id(chat_id))
-            print(f"outlet {done.outlet_code} (id {done.outlet_id}) is notified in Telegram group {done.chat_id}; "
-                  "add the provider bot to that group", file=out)
-        else:
-            print("provider-telegram: give --chat-id ID or --disable", file=sys.stderr)
-            return 2
-    finally:
-        await engine.dispose()
-    return 0
-
-
-def run_provider_telegram_command(
-    database_url: str, outlet: str, chat_id: str | None = None, disable: bool = False, out: TextIO | None = None
-) -> int:
-    """Run one group command against the database; domain errors propagate (the CLI prints them, exit 2)."""
-    return asyncio.run(_run(database_url, outlet, chat_id, disable, out or sys.stdout))

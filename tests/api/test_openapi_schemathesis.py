@@ -8,16 +8,13 @@ one) so that the generated bodies reach the handlers instead of stopping at 404.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import schemathesis
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -29,36 +26,10 @@ from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import closed_port_url
 from tests.provider_world import build_world
+from tests.threaded_service import ThreadedService
 
 T = TypeVar("T")
 EXAMPLES_PER_MODE = 40
-
-
-class ThreadedService:
-    """Our aiohttp app served on 127.0.0.1:<free port> from a background thread's event loop."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="service-under-test", daemon=True)
-        self.thread.start()
-        self.runner = web.AppRunner(app)
-        self.call(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        self.call(site.start())
-        server = site._server
-        assert server is not None
-        self.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-
-    def call(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the service's loop and wait for it."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
-
-    def close(self) -> None:
-        """Stop the app (its cleanup contexts run) and the loop."""
-        self.call(self.runner.cleanup())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
 
 
 async def _world(db_url: str) -> tuple[dict[str, str], list[str]]:

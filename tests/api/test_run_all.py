@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.stack import Stack, listening, running_stack
+from bot.launcher import listening
+from tests.stack import Stack, running_stack
 
 TICKET = re.compile(r"AS-\d{8}-[A-HJ-NP-Z2-9]{6}")
 

@@ -4,23 +4,20 @@ loop (the services' database engine lives there)."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.provider_world import World, build_world
-from tests.stack import free_port
+from tests.threaded_service import ThreadedService
 
 T = TypeVar("T")
 
@@ -31,15 +28,14 @@ class PortalService:
 
     url: str
     world: World
-    _loop: asyncio.AbstractEventLoop
+    _service: ThreadedService
 
     def run(self, make: Callable[[], Awaitable[T]]) -> T:
         """Run `make()` on the service's loop and wait for its result."""
         async def call() -> T:
             return await make()
 
-        future: Future[T] = asyncio.run_coroutine_threadsafe(call(), self._loop)
-        return future.result(30)
+        return self._service.call(call())
 
 
 @contextmanager
@@ -52,39 +48,15 @@ def portal_service(tmp: Path) -> Iterator[PortalService]:
     env = {"WEBHOOK_INTERVAL_S": "0", "SLA_SWEEP_INTERVAL_S": "0", "CSAT_DISPATCH_INTERVAL_S": "0",
            "PROVIDER_TELEGRAM_INTERVAL_S": "0", "CUSTOMER_OUTBOX_INTERVAL_S": "0"}
     settings = replace(Settings.from_env(env), database_url=url, var_dir=tmp)
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    box: dict[str, Any] = {}
-    ready = threading.Event()
+    service = ThreadedService(create_app(settings))
 
-    async def start() -> None:
-        box["engine"] = create_async_db_engine(url)
-        box["world"] = await build_world(make_session_factory(box["engine"]))
-        runner = web.AppRunner(create_app(settings))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        box["runner"] = runner
+    async def network() -> tuple[AsyncEngine, World]:
+        async_engine = create_async_db_engine(url)
+        return async_engine, await build_world(make_session_factory(async_engine))
 
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(start())
-        finally:
-            ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, name="portal-service", daemon=True)
-    thread.start()
-    assert ready.wait(60) and "runner" in box, "the service did not start"
-
-    async def stop() -> None:
-        await box["runner"].cleanup()
-        await box["engine"].dispose()
-
+    async_engine, world = service.call(network())
     try:
-        yield PortalService(f"http://127.0.0.1:{port}", box["world"], loop)
+        yield PortalService(service.url, world, service)
     finally:
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+        service.call(async_engine.dispose())
+        service.close()

@@ -3,17 +3,14 @@ answered inside the browser): an agent's message appears as a bot bubble, as tex
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
-from aiohttp import web
 from playwright.sync_api import Browser, Route, expect
 
 from bot.db.models import Base
@@ -23,37 +20,14 @@ from bot.services.handoff import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import closed_port_url
+from tests.threaded_service import ThreadedService
 
 T = TypeVar("T")
 POLL_TIMEOUT_MS = 15_000
 
 
-class Service:
-    """Our app on 127.0.0.1:<free port>, served from a background thread's event loop."""
-
-    def __init__(self, app: web.Application) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="service", daemon=True)
-        self.thread.start()
-        self.runner = web.AppRunner(app)
-        self.call(self.runner.setup())
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        self.call(site.start())
-        assert site._server is not None
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
-
-    def call(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
-
-    def close(self) -> None:
-        self.call(self.runner.cleanup())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        self.loop.close()
-
-
 @pytest.fixture
-def service(tmp_path: Path) -> Iterator[tuple[Service, str]]:
+def service(tmp_path: Path) -> Iterator[tuple[ThreadedService, str]]:
     db_url = f"sqlite:///{tmp_path / 'chat.db'}"
     engine = create_sync_engine(db_url)
     Base.metadata.create_all(engine)
@@ -62,7 +36,7 @@ def service(tmp_path: Path) -> Iterator[tuple[Service, str]]:
                        database_url=db_url, csat_dispatch_interval_s=0, webhook_interval_s=0,
                        customer_outbox_interval_s=0, extra={"SLA_SWEEP_INTERVAL_S": "0",
                                                             "CHAT_RASA_URL": "http://127.0.0.1:9"})
-    running = Service(create_app(settings))
+    running = ThreadedService(create_app(settings))
     try:
         yield running, db_url
     finally:
@@ -90,7 +64,7 @@ def _quiet_rasa(route: Route) -> None:
 
 
 @pytest.mark.slow
-def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tuple[Service, str]) -> None:
+def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tuple[ThreadedService, str]) -> None:
     running, db_url = service
     sender = f"web:{uuid.uuid4().hex}"
     context = browser.new_context(locale="zh-CN")

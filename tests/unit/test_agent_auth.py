@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from bot.commands.agent_user import choose_password
 from bot.domain.errors import NotFoundError, ValidationError
 from bot.services.agent_accounts import AgentAccountService, hash_password, normalise_username, verify_password
 from bot.services.agent_sessions import LoginThrottle, SessionCodec, session_secret
-from bot.services.agent_user_cli import choose_password
 
 SECRET = b"0123456789abcdef-test-secret"
 
