@@ -17,7 +17,7 @@ export PYTHONHASHSEED ?= 0
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py)
+MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py bot/nlu/components/*.py)
 
 .PHONY: help setup lock run test test-unit validate train bench lint clean seed-demo
 

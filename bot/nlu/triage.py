@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from bot.domain.taxonomy import Category
 from bot.nlu.categories import category_for_intent
-from bot.nlu.language_detector import detect_language
+from bot.nlu.language import detect_language
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from bot.db.models.catalogue import Brand, ProductModel
 from bot.db.session import create_sync_engine
 from bot.nlu.catalogue_lexicon import export_catalogue, lexicon_from_seed, load_catalogue
-from bot.nlu.catalogue_matcher import CatalogueEntityExtractor, Found, resolve_overlaps
-from bot.nlu.normaliser import NORMALISED_TEXT
+from bot.nlu.components.catalogue_matcher import CatalogueEntityExtractor, Found, resolve_overlaps
+from bot.nlu.components.normaliser import NORMALISED_TEXT
 from bot.settings import PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "data" / "catalogue" / "catalogue.yml"

@@ -11,7 +11,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.language_detector import LANGUAGE_ENTITY, LanguageDetector, detect_language
+from bot.nlu.components.language_detector import LanguageDetector
+from bot.nlu.language import LANGUAGE_ENTITY, detect_language
 
 
 def _detector(tmp_path: Any, **config: Any) -> LanguageDetector:

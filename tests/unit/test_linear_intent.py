@@ -14,10 +14,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.char_ngram_featurizer import CharNgramFeaturizer
-from bot.nlu.linear_intent_classifier import LinearIntentClassifier
+from bot.nlu.components.char_ngram_featurizer import CharNgramFeaturizer
+from bot.nlu.components.linear_intent_classifier import LinearIntentClassifier
+from bot.nlu.components.normaliser import TextNormaliser
 from bot.nlu.linear_model import LinearModel, fit_linear_model
-from bot.nlu.normaliser import TextNormaliser
 
 TRAINING = [
     ("空调不制冷了", "report_fault"), ("冰箱不制冷", "report_fault"), ("洗衣机坏了漏水", "report_fault"),

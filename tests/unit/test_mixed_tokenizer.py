@@ -15,8 +15,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.mixed_tokenizer import USER_DICT_FILE, MixedScriptTokenizer
-from bot.nlu.normaliser import NORMALISED_TEXT
+from bot.nlu.components.mixed_tokenizer import USER_DICT_FILE, MixedScriptTokenizer
+from bot.nlu.components.normaliser import NORMALISED_TEXT
 from bot.settings import PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "data" / "catalogue" / "catalogue.yml"

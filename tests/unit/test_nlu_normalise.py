@@ -14,8 +14,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.components.normaliser import NORMALISED_TEXT, TextNormaliser, normalised_text
 from bot.nlu.normalise import normalise
-from bot.nlu.normaliser import NORMALISED_TEXT, TextNormaliser, normalised_text
 
 # Characters that exercise every rule: traditional (one-to-one and phrase-dependent), full-width, curly quotes,
 # letters whose lowercase is longer, controls, surrogates, emoji with modifiers.

@@ -12,9 +12,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import pattern_extractor
-from bot.nlu.entity_merger import EntityMerger, merge_entities
-from bot.nlu.pattern_extractor import PatternEntityExtractor
+from bot.nlu.components import pattern_extractor
+from bot.nlu.components.entity_merger import EntityMerger, merge_entities
+from bot.nlu.components.pattern_extractor import PatternEntityExtractor
 
 PATTERN, CATALOGUE, DIET = "PatternEntityExtractor", "CatalogueEntityExtractor", "DIETClassifier"
 
@@ -204,7 +204,7 @@ def test_merger_leaves_messages_without_entities_alone(tmp_path: Any) -> None:
 
 
 def test_reads_the_key_the_text_normaliser_writes() -> None:
-    normaliser = pytest.importorskip("bot.nlu.normaliser")
+    normaliser = pytest.importorskip("bot.nlu.components.normaliser")
     from bot.nlu.normalise import NORMALISED_TEXT
 
     assert normaliser.NORMALISED_TEXT == NORMALISED_TEXT

@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.crf_entity_extractor import StoredCRFEntityExtractor
+from bot.nlu.components.crf_entity_extractor import StoredCRFEntityExtractor
 
 PLACES = ["Manchester", "Leeds", "Pune", "Boston", "Lyon", "Osaka"]
 THINGS = ["washer", "fridge", "laptop", "phone"]

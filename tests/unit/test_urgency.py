@@ -11,8 +11,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.components.urgency_tagger import UrgencyTagger
 from bot.nlu.urgency import classify_urgency, detect_urgency
-from bot.nlu.urgency_tagger import UrgencyTagger
 
 
 @pytest.mark.parametrize(

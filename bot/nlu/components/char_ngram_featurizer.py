@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normaliser import TextNormaliser, normalised_text
+from bot.nlu.components.normaliser import TextNormaliser, normalised_text
 
 logger = logging.getLogger(__name__)
 VOCABULARY_FILE = "char_ngram_vocabulary.json"

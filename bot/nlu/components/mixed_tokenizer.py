@@ -28,8 +28,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, load_catalogue
+from bot.nlu.components.normaliser import normalised_text
 from bot.nlu.normalise import HAN_CLASS
-from bot.nlu.normaliser import normalised_text
 
 logger = logging.getLogger(__name__)
 

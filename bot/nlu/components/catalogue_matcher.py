@@ -42,8 +42,8 @@ from bot.nlu.catalogue_lexicon import (
     Term,
     load_catalogue,
 )
+from bot.nlu.components.normaliser import normalised_text
 from bot.nlu.normalise import HAN_CLASS, normalise
-from bot.nlu.normaliser import normalised_text
 
 logger = logging.getLogger(__name__)
 
