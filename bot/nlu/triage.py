@@ -102,16 +102,19 @@ class TriageRunner:
             raise FileNotFoundError(f"no trained model at {model_path}: run `make train`")
         self._agent = Agent.load(str(model_path))
 
-    async def classify(self, item_id: Any, text: str | None) -> dict[str, Any]:
-        """One triage result; never raises for bad text."""
-        if text is None or not _LETTER.search(text) or len(text) > MAX_TRIAGE_CHARS:
-            return fallback_result(item_id, text or "")
+    async def parse(self, text: str) -> dict[str, Any]:
+        """Rasa's parse data for a customer's text (never read as a "/intent" payload)."""
         # Rasa reads a leading "/" as an intent payload ("/greet"); a customer's text must never be one. The
         # full-width slash keeps the length (entity offsets) and normalises back to "/" for the tokenizer.
         stripped = len(text) - len(text.lstrip())
         safe = text[:stripped] + "／" + text[stripped + 1 :] if text.lstrip().startswith("/") else text
-        parsed = await self._agent.parse_message(safe)
-        return result_from_parse(item_id, text, parsed)
+        return dict(await self._agent.parse_message(safe))
+
+    async def classify(self, item_id: Any, text: str | None) -> dict[str, Any]:
+        """One triage result; never raises for bad text."""
+        if text is None or not _LETTER.search(text) or len(text) > MAX_TRIAGE_CHARS:
+            return fallback_result(item_id, text or "")
+        return result_from_parse(item_id, text, await self.parse(text))
 
 
 async def _run(model_path: Path, source: TextIO, sink: TextIO) -> int:

@@ -153,3 +153,197 @@ def test_fast_scores_equal_the_matrix_formula() -> None:
     expected = np.asarray(model.weigh(rows[:, :300]) @ model.coef.T) + model.intercept
     assert np.allclose(model.scores(rows), expected, atol=1e-12)
     assert np.allclose(model.predict_proba(rows).sum(axis=1), 1.0)
+
+
+# --- several sparse featurizers, missing blocks, dense features, calibration ---------------------------------------
+
+KEYWORD_PATTERNS = [{"name": "refund", "pattern": "退款|退货|refund"}, {"name": "install", "pattern": "安装|install"}]
+
+
+def _pipeline(storage: LocalModelStorage, extra: list[tuple[str, str]]) -> tuple[list, TrainingData]:
+    """Tokenizer, keyword regexes, word counts and character n-grams (as in config.yml), trained on TRAINING+extra."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+
+    from bot.nlu.components.mixed_tokenizer import MixedScriptTokenizer
+
+    data = TrainingData(
+        [Message({TEXT: text, INTENT: intent}) for text, intent in [*TRAINING, *extra]],
+        regex_features=KEYWORD_PATTERNS,
+    )
+    TextNormaliser().process_training_data(data)
+    tokenizer = MixedScriptTokenizer.create({"catalogue_path": None}, storage, Resource("tokens"), _context("tokens"))
+    keywords = RegexFeaturizer.create(
+        {**RegexFeaturizer.get_default_config(), "alias": "keywords", "case_sensitive": False,
+         "use_word_boundaries": False},
+        storage, Resource("keywords"), _context("keywords"),
+    )
+    words = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config(), "alias": "words", "max_ngram": 2},
+        storage, Resource("words"), _context("words"),
+    )
+    chars = CharNgramFeaturizer.create({"alias": "text_chars"}, storage, Resource("chars"), _context("chars"))
+    components: list = [tokenizer, keywords, words, chars]
+    for component in components:
+        component.train(data)
+        component.process_training_data(data)
+    return components, data
+
+
+def _featurized(components: list, texts: list[str]) -> list[Message]:
+    messages = _messages(texts)
+    for component in components:
+        messages = component.process(messages)
+    return messages
+
+
+def _assert_valid_ranking(message: Message, labels: set[str]) -> list[dict]:
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert len(ranking) == len(labels) and {r["name"] for r in ranking} == labels
+    assert ranking[0] == message.get(INTENT)
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert all(np.isfinite(r["confidence"]) and 0.0 <= r["confidence"] <= 1.0 for r in ranking)
+    assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
+    return ranking
+
+
+def _train_classifier(storage: LocalModelStorage, data: TrainingData, **config: object) -> LinearIntentClassifier:
+    classifier = LinearIntentClassifier.create({"C": 10.0, **config}, storage, Resource("linear"), _context("linear"))
+    classifier.train(data)
+    return classifier
+
+
+def test_a_training_message_without_word_tokens_does_not_break_several_featurizers(
+    storage: LocalModelStorage,
+) -> None:
+    components, data = _pipeline(storage, [("。。。", "report_fault"), ("！！！？？？", "return_refund")])
+    dots = data.training_examples[len(TRAINING)]
+    assert dots.get(TEXT) == "。。。"
+    assert dots.get_sparse_features(TEXT, ["words"])[1] is None  # no tokens: no word block
+    assert dots.get_sparse_features(TEXT, ["text_chars"])[1] is not None
+    classifier = _train_classifier(storage, data, featurizers=["keywords", "words", "text_chars"])
+    model = classifier._model
+    assert model is not None and len(model.block_widths) == 3
+    assert model.block_widths[2] == len(components[3]._vectorizer.vocabulary)
+    labels = {intent for _, intent in TRAINING}
+    messages = classifier.process(_featurized(components, ["。。。", "空调不制冷", "I want a refund", "…"]))
+    for message in messages:
+        _assert_valid_ranking(message, labels)
+    assert [m.get(INTENT)["name"] for m in messages[1:3]] == ["report_fault", "return_refund"]
+
+
+def test_missing_blocks_are_zeros_in_their_own_columns(storage: LocalModelStorage) -> None:
+    components, data = _pipeline(storage, [("。。。", "report_fault")])
+    classifier = _train_classifier(storage, data, featurizers=["keywords", "words", "text_chars"])
+    model = classifier._model
+    assert model is not None
+    [message] = _featurized(components, ["。。。"])
+    char_block = scipy.sparse.csr_matrix(message.get_sparse_features(TEXT, ["text_chars"])[1].features)
+    assert char_block.nnz > 0  # "。" n-grams were seen in training
+    keywords_width, words_width, _ = model.block_widths
+    row = scipy.sparse.hstack([scipy.sparse.csr_matrix((1, keywords_width + words_width)), char_block]).tocsr()
+    expected = dict(zip(model.labels, model.predict_proba(row)[0], strict=True))
+    [message] = classifier.process([message])
+    ranking = _assert_valid_ranking(message, set(model.labels))
+    assert {r["name"]: r["confidence"] for r in ranking} == pytest.approx(expected)
+
+
+def test_all_featurizers_by_default_keep_a_missing_block_in_its_own_columns(storage: LocalModelStorage) -> None:
+    """With `featurizers: None` (all sparse features) "。。。" must be read as with the same featurizers listed."""
+    components, data = _pipeline(storage, [("空调不制冷了。。。", "report_fault")])
+    listed = _train_classifier(storage, data, featurizers=["keywords", "words", "text_chars"])
+    default = LinearIntentClassifier.create({"C": 10.0}, storage, Resource("linear_all"), _context("linear_all"))
+    default.train(data)
+    [dots] = _featurized(components, ["。。。"])
+    assert dots.get_sparse_features(TEXT, ["words"])[1] is None
+    assert dots.get_sparse_features(TEXT, ["text_chars"])[1].features.nnz > 0
+    for text in ["空调不制冷", "。。。"]:  # the two models are the same regression; only "。。。" lacks blocks
+        [by_list] = listed.process(_featurized(components, [text]))
+        [by_default] = default.process(_featurized(components, [text]))
+        expected = {r["name"]: r["confidence"] for r in by_list.get(INTENT_RANKING_KEY)}
+        assert {r["name"]: r["confidence"] for r in by_default.get(INTENT_RANKING_KEY)} == pytest.approx(expected)
+
+
+INTENTS = ["installation_request", "report_fault", "return_refund"]
+
+
+def _with_dense(messages: list[Message], directions: list[int], width: int = 4) -> list[Message]:
+    """Dense sentence features from an `encoder`: the unit vector of axis `direction`, slightly blurred."""
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE
+    from rasa.shared.nlu.training_data.features import Features
+
+    for index, (message, direction) in enumerate(zip(messages, directions, strict=True)):
+        vector = np.full(width, 0.05 * (index % 3))
+        vector[direction] += 1.0
+        vector /= np.linalg.norm(vector)
+        message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, "encoder"))
+    return messages
+
+
+def _trained_with_dense(
+    storage: LocalModelStorage, **config: object
+) -> tuple[CharNgramFeaturizer, LinearIntentClassifier]:
+    data = TrainingData([Message({TEXT: text, INTENT: intent}) for text, intent in TRAINING])
+    TextNormaliser().process_training_data(data)
+    _with_dense(data.training_examples, [INTENTS.index(intent) for _, intent in TRAINING])
+    featurizer = CharNgramFeaturizer.create({"alias": "text_chars"}, storage, Resource("chars"), _context("chars"))
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    classifier = LinearIntentClassifier.create(
+        {"C": 10.0, "dense_featurizers": ["encoder"], "dense_weight": 1.0, **config},
+        storage, Resource("linear"), _context("linear"),
+    )
+    classifier.train(data)
+    return featurizer, classifier
+
+
+def test_the_classifier_reads_the_dense_block(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained_with_dense(storage)
+    assert classifier._model is not None and classifier._model.dense_dimensions == 4
+    for intent in INTENTS:
+        [message] = featurizer.process(_with_dense(_messages(["🙂🙂🙂"]), [INTENTS.index(intent)]))
+        [message] = classifier.process([message])
+        _assert_valid_ranking(message, set(INTENTS))
+        assert message.get(INTENT)["name"] == intent
+
+
+def test_a_message_without_or_with_foreign_dense_features_is_read_from_its_sparse_ones(
+    storage: LocalModelStorage,
+) -> None:
+    featurizer, classifier = _trained_with_dense(storage)
+    model = classifier._model
+    assert model is not None
+    [plain] = classifier.process(featurizer.process(_messages(["空调不制冷"])))
+    ranking = _assert_valid_ranking(plain, set(INTENTS))
+    sparse = plain.get_sparse_features(TEXT, None)[1].features
+    expected = dict(zip(model.labels, model.predict_proba(sparse, np.zeros((1, 4)))[0], strict=True))
+    assert {r["name"]: r["confidence"] for r in ranking} == pytest.approx(expected)  # zeros for the dense block
+    [foreign] = classifier.process(featurizer.process(_with_dense(_messages(["空调不制冷"]), [1], width=7)))
+    assert {r["name"]: r["confidence"] for r in foreign.get(INTENT_RANKING_KEY)} == pytest.approx(expected)
+
+
+def test_no_dense_featurizers_means_a_sparse_only_model(storage: LocalModelStorage) -> None:
+    _, classifier = _trained_with_dense(storage, dense_featurizers=[])
+    assert classifier._model is not None and classifier._model.dense_dimensions == 0
+
+
+def test_the_classifier_calibrates_on_a_held_out_split_and_keeps_it_when_loaded(storage: LocalModelStorage) -> None:
+    featurizer, classifier = _trained_with_dense(storage, calibration_fraction=0.25)
+    model = classifier._model
+    assert model is not None
+    assert model.calibration.get("heldout_n") == 4.0  # round(0.25 * 14), stratified over 3 intents
+    assert model.temperature == model.calibration["temperature"]
+    loaded = LinearIntentClassifier.load(
+        {"C": 10.0, "dense_featurizers": ["encoder"], "dense_weight": 1.0, "calibration_fraction": 0.25},
+        storage, Resource("linear"), _context("linear"),
+    )
+    assert loaded._model is not None and loaded._model.temperature == model.temperature
+    assert loaded._model.dense_dimensions == 4
+    texts = ["洗衣机漏水", "refund please"]
+    before = classifier.process(featurizer.process(_with_dense(_messages(texts), [1, 2])))
+    after = loaded.process(featurizer.process(_with_dense(_messages(texts), [1, 2])))
+    for x, y in zip(before, after, strict=True):
+        assert [r["name"] for r in x.get(INTENT_RANKING_KEY)] == [r["name"] for r in y.get(INTENT_RANKING_KEY)]
+        assert [r["confidence"] for r in x.get(INTENT_RANKING_KEY)] == pytest.approx(
+            [r["confidence"] for r in y.get(INTENT_RANKING_KEY)]
+        )
