@@ -6,7 +6,8 @@ The rule, applied to every message:
   PatternEntityExtractor and "1234 5678" as a phone from DIETClassifier), or different types and the very same
   span from extractors of different rank ("E14" as error_code and as product_model).
 * Of conflicting entities the one from the better-ranked extractor stays: PatternEntityExtractor (validated
-  patterns) > CatalogueEntityExtractor (the product catalogue) > CRFEntityExtractor or DIETClassifier (statistical)
+  patterns) > CatalogueEntityExtractor (the product catalogue) > PlaceEntityExtractor (gazetteers) >
+  CRFEntityExtractor or DIETClassifier (statistical)
   > any other; within one rank the longer span stays, then the one that came first.
 * Different types whose spans merely overlap are all kept ("AS-20250305-ABCDEF" as ticket_number and "20250305"
   as a date from another extractor are settled by the patterns themselves, not here).
@@ -37,7 +38,8 @@ from rasa.shared.nlu.training_data.message import Message
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXTRACTOR_PRIORITY = (
-    "PatternEntityExtractor", "CatalogueEntityExtractor", "StoredCRFEntityExtractor", "CRFEntityExtractor",
+    "PatternEntityExtractor", "CatalogueEntityExtractor", "PlaceEntityExtractor", "StoredCRFEntityExtractor",
+    "CRFEntityExtractor",
     "DIETClassifier",
 )
 DEFAULT_EXEMPT_ENTITIES = ("language", "urgency")

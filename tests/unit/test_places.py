@@ -1,0 +1,83 @@
+"""Places named in passing (bot.nlu.places) and the PlaceEntityExtractor component."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components.normaliser import TextNormaliser
+from bot.nlu.components.place_extractor import PlaceEntityExtractor
+from bot.nlu.normalise import normalise
+from bot.nlu.places import PlaceFinder
+
+
+@pytest.fixture(scope="module")
+def finder() -> PlaceFinder:
+    return PlaceFinder()
+
+
+def _places(finder: PlaceFinder, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in finder.find(text, normalise(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我家的美的空调不制冷了，我在深圳市南山区科技园", ["深圳市", "南山区"]),
+        ("我在乌鲁木齐市，冰箱坏了", ["乌鲁木齐市"]),
+        ("人在成都市武侯区，电话13912345678", ["成都市", "武侯区"]),
+        ("我廣東的冷氣壞了", ["廣東"]),  # traditional: found on the normalised text, span on the original
+        ("江苏省外电话都无法联系", ["江苏省"]),
+        ("Haier fridge not cooling, I'm in Berlin", ["Berlin"]),
+        ("is there a service centre near New York", ["New York"]),
+        ("service provider in Bangalore for my tablet", ["Bangalore"]),
+        ("Montreal, where the offer is not valid", ["Montreal"]),
+        ("My laptop broke, I am in Leeds", ["Leeds"]),
+        ("I live in Reading and the washer leaks", ["Reading"]),
+    ],
+)
+def test_places_in_sentences_are_found(finder: PlaceFinder, text: str, expected: list[str]) -> None:
+    assert _places(finder, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the screen goes black after a minute",  # "Goes" is a Dutch town
+        "Mobile phone will not charge",  # Mobile, Alabama
+        "Reading the manual did not help",  # Reading, England, without a preposition of place
+        "@Delta Hi @Delta, I heard back",  # handles never count
+        "东方财富特权没了",  # 东方 is a city in Hainan and an everyday word
+        "装在郊区的房子里，城区也有",  # generic division names
+        "Nice phone, shame about the battery",
+        "#London #fail my phone",
+        "my name is Jordan and my fridge is warm",
+        "mail me at support@paris.example.com",
+    ],
+)
+def test_everyday_words_handles_and_generic_names_are_not_places(finder: PlaceFinder, text: str) -> None:
+    assert _places(finder, text) == []
+
+
+def test_empty_and_odd_text(finder: PlaceFinder) -> None:
+    assert finder.find("") == []
+    assert _places(finder, "😡😡 \ud800 北京市\x00") == ["北京市"]
+    assert _places(finder, "深圳" * 3000)  # long text: no error, spans found
+
+
+def test_the_component_adds_location_entities_on_the_original_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    component = PlaceEntityExtractor.create(
+        {}, LocalModelStorage(tmp_path), Resource("places"), ExecutionContext(GraphSchema({}), "places")
+    )
+    text = "我在廣州市天河區，冰箱不製冷"
+    [message] = component.process(TextNormaliser().process([Message({TEXT: text})]))
+    locations = [e for e in message.get(ENTITIES) if e["entity"] == "location"]
+    spans = [(e["value"], text[e["start"] : e["end"]]) for e in locations]
+    assert spans == [("廣州市", "廣州市"), ("天河區", "天河區")]
+    assert all(e["extractor"] == "PlaceEntityExtractor" for e in locations)
+    [empty] = component.process([Message({TEXT: ""})])
+    assert not empty.get(ENTITIES)
