@@ -50,8 +50,19 @@ lock:  ## re-resolve requirements.in into requirements.lock (needs the registrie
 	  .lock-venv/bin/pip freeze --all | grep -v '^pip=='; } > requirements.lock
 	rm -rf .lock-venv
 
+# NLU_GATE=off skips the gate (python -m bot nlu gate): otherwise a new model replaces models/aftersales.tar.gz only
+# when it is not worse on the held-out sets; on refusal the current model stays and make fails with the reason.
+NLU_GATE ?= on
+
 models/.trained: $(STAMP) $(MODEL_INPUTS)
-	$(RASA) train --fixed-model-name aftersales --out models --quiet
+	rm -rf models/candidate
+	$(RASA) train --fixed-model-name aftersales --out models/candidate --quiet
+	@if [ "$(NLU_GATE)" != "off" ]; then \
+	    $(PY) -m bot --log-level WARNING nlu gate --candidate models/candidate/aftersales.tar.gz \
+	        --current models/aftersales.tar.gz || exit $$?; \
+	fi
+	mv models/candidate/aftersales.tar.gz models/aftersales.tar.gz
+	rm -rf models/candidate
 	@touch $@
 
 train: models/.trained  ## train the Rasa model if it is missing or older than its data
@@ -86,4 +97,4 @@ lint: $(STAMP)  ## ruff + mypy
 	$(VENV)/bin/mypy bot actions integrations
 
 clean:  ## remove the venv, trained models and local data
-	rm -rf $(VENV) var models/*.tar.gz models/.trained .mypy_cache .ruff_cache
+	rm -rf $(VENV) var models/*.tar.gz models/candidate models/.trained .mypy_cache .ruff_cache

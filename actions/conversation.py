@@ -32,6 +32,11 @@ def latest_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else str(text)
 
 
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The conversation's user messages, oldest first."""
+    return [e for e in tracker.events if e.get("event") == "user"]
+
+
 def latest_user_timestamp(tracker: Tracker) -> str:
     """A stable id of the latest user message (its event timestamp): retries of one turn share it."""
     for event in reversed(tracker.events):

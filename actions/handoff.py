@@ -1,4 +1,4 @@
-"""Human handoff (requested, two fallbacks in a row, safety hazards) and satisfaction ratings."""
+"""Human handoff (requested, a second miss in a row, safety hazards) and satisfaction ratings."""
 
 from __future__ import annotations
 
@@ -52,22 +52,6 @@ class ActionSafetyHandoff(ServiceAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
         dispatcher.utter_message(response="safety_advice")
         return [SlotSet("urgency", None), *await hand_over(dispatcher, tracker, svc, "safety")]
-
-
-class ActionFallback(ServiceAction):
-    """First miss: suggestions. Second miss in a row: a person."""
-
-    def name(self) -> str:
-        return "action_fallback"
-
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
-        intents = [
-            e.get("parse_data", {}).get("intent", {}).get("name") for e in tracker.events if e.get("event") == "user"
-        ]
-        if len(intents) >= 2 and intents[-2] == "nlu_fallback":
-            return await hand_over(dispatcher, tracker, svc, "fallback")
-        dispatcher.utter_message(response="fallback_suggest")
-        return []
 
 
 def score_of(tracker: Tracker) -> int | None:

@@ -20,6 +20,7 @@ from bot.geo.geocoder import Geocoder
 from bot.services.catalogue import CatalogueService
 from bot.services.csat import CsatService
 from bot.services.handoff import HandoffService
+from bot.services.nlu_feedback import NluFeedbackService
 from bot.services.outlets import OutletDirectory
 from bot.services.parts import PartsService
 from bot.services.routing import RoutingService
@@ -48,6 +49,7 @@ class Services:
     csat: CsatService
     outlets: OutletDirectory
     geocoder: Geocoder
+    nlu_feedback: NluFeedbackService  # "did you mean" choices become training examples
 
     @classmethod
     def from_sessions(cls, sessions: SessionFactory, geocoder: Geocoder | None = None) -> Services:
@@ -64,6 +66,7 @@ class Services:
             csat=CsatService(sessions),
             outlets=OutletDirectory(sessions),
             geocoder=geocoder or Geocoder(),
+            nlu_feedback=NluFeedbackService(sessions),
         )
 
 

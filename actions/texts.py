@@ -33,6 +33,25 @@ REMEDY = {
     Remedy.PAID_REPAIR: ("paid repair (out of warranty)", "付费维修（已过保）"),
 }
 
+#: Button titles of the needs "did you mean" offers (triage categories), and of "something else".
+NEED = {
+    "report_fault": ("Repair", "报修"),
+    "complaint": ("Complaint about service", "投诉服务"),
+    "installation_request": ("Installation", "预约安装"),
+    "warranty_query": ("Warranty question", "保修咨询"),
+    "parts_availability": ("Spare parts", "配件查询"),
+    "ticket_status": ("Order status", "查询进度"),
+    "return_refund": ("Return or refund", "退换货"),
+    "find_service_centre": ("Service centres", "查找网点"),
+    "request_human": ("Talk to a person", "转人工"),
+    "other": ("Something else", "其他"),
+}
+
+
+def need_name(need: str, language: str) -> str:
+    """A need's button title in the customer's language."""
+    return pick(NEED.get(need, (need, need)), language)
+
 
 def pick(pair: tuple[str, str], language: str) -> str:
     """The English or Chinese member of a label pair."""

@@ -112,6 +112,25 @@ def _cmd_agent_user(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _cmd_nlu(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.commands.nlu_learned import run_nlu_command
+    from bot.settings import PROJECT_ROOT
+
+    return run_nlu_command(args, settings.database_url, PROJECT_ROOT)
+
+
+def _cmd_brand(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.commands.brands import run_brand_command
+
+    return run_brand_command(
+        settings.database_url, args.brand_command, code=getattr(args, "code", None),
+        name_en=getattr(args, "name_en", None), name_zh=getattr(args, "name_zh", None),
+        aliases=getattr(args, "alias", None) or (), handles=getattr(args, "handle", None) or (),
+        unserved=getattr(args, "unserved", False), home_country=getattr(args, "home_country", "CN"),
+        add=getattr(args, "add", None), remove=getattr(args, "remove", None),
+    )
+
+
 def _cmd_run_all(args: argparse.Namespace, settings: Settings) -> int:
     from bot.launcher import run_all
 
@@ -189,6 +208,40 @@ def build_parser() -> argparse.ArgumentParser:
     agent_password.add_argument("--generate", action="store_true", help="generate a password and print it once")
     agent_password.add_argument("--disable", action="store_true", help="disable the account (sessions end at once)")
     agent.set_defaults(func=_cmd_agent_user)  # the password: AGENT_PASSWORD, else asked for in the terminal
+
+    nlu = sub.add_parser("nlu", help="learning from corrections: export accepted examples, gate a new model")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    learned = nlu_sub.add_parser("export-learned", help="write accepted examples as Rasa YAML (1 in 5 held out)")
+    learned.add_argument("--since", metavar="YYYY-MM-DD", help="only examples accepted on or after this UTC day")
+    learned.add_argument("--min-agreement", type=float, default=0.5, help="share of labels agreeing (default 0.5)")
+    learned.add_argument("--out-dir", help="training files (default: data/nlu/learned)")
+    learned.add_argument("--heldout-dir", help="held-out files (default: tests/nlu)")
+    gate = nlu_sub.add_parser("gate", help="exit 0 if the candidate model is not worse than the current, else 3")
+    gate.add_argument("--candidate", required=True, help="the newly trained model (.tar.gz)")
+    gate.add_argument("--current", required=True, help="the model in use (missing: the candidate passes)")
+    gate.add_argument("--tolerance", type=float, default=0.01, help="allowed macro-F1 drop per set (default 0.01)")
+    gate.add_argument("--heldout-dir", help="where heldout_*.yml and learned_heldout_*.yml are (default: tests/nlu)")
+    nlu.set_defaults(func=_cmd_nlu)
+
+    brand = sub.add_parser("brand", help="list brands, add one (served or not), change its aliases and handles")
+    brand_sub = brand.add_subparsers(dest="brand_command", required=True)
+    brand_list = brand_sub.add_parser("list", help="the served brands, or those we do not service")
+    brand_list.add_argument("--unserved", action="store_true", help="list the brands we know but do not service")
+    brand_add = brand_sub.add_parser("add", help="add a brand (one transaction)")
+    brand_add.add_argument("--code", required=True, help="2..40 characters: a-z 0-9 _ (e.g. whirlpool)")
+    brand_add.add_argument("--name-en", required=True, help="English name; what the bot says for an unserved brand")
+    brand_add.add_argument("--name-zh", required=True, help="Chinese name")
+    brand_add.add_argument("--alias", action="append", help="another name customers use (repeatable)")
+    brand_add.add_argument("--handle", action="append", help="a support handle, '@' optional (repeatable)")
+    brand_add.add_argument("--unserved", action="store_true", help="a brand we know but do not service")
+    brand_add.add_argument("--home-country", default="CN", help="served brands: ISO country code (default CN)")
+    for name, what in (("alias", "an alias"), ("handle", "a support handle")):
+        change = brand_sub.add_parser(name, help=f"add or remove {what} of a brand (served or not)")
+        change.add_argument("--code", required=True, help="the brand's code")
+        change_action = change.add_mutually_exclusive_group(required=True)
+        change_action.add_argument("--add", metavar=name.upper(), help=f"add {what}")
+        change_action.add_argument("--remove", metavar=name.upper(), help=f"remove {what}")
+    brand.set_defaults(func=_cmd_brand)
 
     run_all = sub.add_parser("run-all", help="start Rasa, the action server and our service; Ctrl-C stops all")
     run_all.set_defaults(func=_cmd_run_all)

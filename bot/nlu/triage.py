@@ -87,17 +87,22 @@ def read_items(lines: Iterable[str]) -> Iterator[tuple[Any, str | None]]:
         yield obj.get("id"), sanitise(obj.get("text"))
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa's structured logs default to DEBUG and would print every customer's text: keep them to warnings."""
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    for name in ("rasa", "tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 class TriageRunner:
     """Loads one trained model and classifies texts with it."""
 
     def __init__(self, model_path: Path) -> None:
         from rasa.core.agent import Agent  # heavy: only the triage process pays for it
-        from rasa.utils.log_utils import configure_structlog
 
-        # Rasa's structured logs default to DEBUG and would print every customer's text: keep them to warnings.
-        configure_structlog(logging.WARNING)
-        for name in ("rasa", "tensorflow", "absl"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+        quiet_rasa_logs()
         if not model_path.exists():
             raise FileNotFoundError(f"no trained model at {model_path}: run `make train`")
         self._agent = Agent.load(str(model_path))

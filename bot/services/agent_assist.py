@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.services.agent_assist_types import (
 from bot.services.agent_replies import suggested_replies
 from bot.services.catalogue import CatalogueService
 from bot.services.handoff import HandoffService
+from bot.services.nlu_feedback_types import latest_user_event, message_key_of
 from bot.services.parts import PartsService
 
 logger = logging.getLogger(__name__)
@@ -76,10 +78,8 @@ def transcript_of(events: list[dict[str, Any]]) -> list[TranscriptLine]:
 
 
 def _latest_user_text(events: list[dict[str, Any]]) -> str | None:
-    for event in reversed(events):
-        if event.get("event") == "user" and isinstance(event.get("text"), str) and event["text"].strip():
-            return str(event["text"])
-    return None
+    event = latest_user_event(events)
+    return str(event["text"]) if event is not None else None
 
 
 def _safe_for_parse(text: str) -> str:
@@ -165,6 +165,10 @@ class AgentAssistService:
         slots: dict[str, Any] = tracker["slots"] if isinstance(tracker.get("slots"), dict) else {}
         notes: list[str] = []
         triage, parsed = await self._triage(_latest_user_text(events), slots.get("language"), notes)
+        if triage is not None:
+            latest = latest_user_event(events)
+            key = message_key_of(latest.get("timestamp")) if latest is not None else None
+            triage = replace(triage, message_key=key)
         raw = _first_values(parsed)
         language = triage.language if triage else str(slots.get("language") or "zh")
         category = Category(triage.category) if triage else Category.OUT_OF_SCOPE

@@ -46,6 +46,7 @@ class Triage:
     urgency: str
     language: str
     entities: tuple[EntityValue, ...]
+    message_key: str | None = None  # the triaged user message (its Rasa timestamp): what a correction refers to
 
 
 @dataclass(frozen=True)

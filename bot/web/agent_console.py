@@ -39,6 +39,7 @@ ASSETS: dict[str, str] = {
     "console.js": "text/javascript; charset=utf-8",
     "login.js": "text/javascript; charset=utf-8",
     "dashboard.js": "text/javascript; charset=utf-8",
+    "review.js": "text/javascript; charset=utf-8",
     "charts.js": "text/javascript; charset=utf-8",
     "i18n.js": "text/javascript; charset=utf-8",
     "agent.css": "text/css; charset=utf-8",

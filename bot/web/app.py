@@ -18,6 +18,7 @@ from bot.web.chat_updates import setup_chat_updates
 from bot.web.conversation_api import setup_conversation_api
 from bot.web.dashboard_api import setup_dashboard_api
 from bot.web.handoff_api import HTTP_CLIENT_KEY, setup_handoff_api
+from bot.web.nlu_feedback_api import setup_nlu_feedback_api
 from bot.web.openapi import setup_openapi
 from bot.web.provider_api import setup_provider_api
 from bot.web.provider_portal import setup_provider_portal
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> web.Application:
     setup_conversation_api(app, settings, SESSIONS_KEY)  # after the handoff API: its outbox uses the Rasa bridge
     setup_agent_console(app, settings, SESSIONS_KEY)  # after the handoff API: it uses its Rasa bridge
     setup_dashboard_api(app, SESSIONS_KEY)
+    setup_nlu_feedback_api(app, SESSIONS_KEY)  # after the handoff API: it reads trackers through its Rasa bridge
     setup_openapi(app)
     app.router.add_get("/healthz", healthz)
     setup_web_chat(app, settings)

@@ -16,6 +16,7 @@ from bot.services.provider_tickets import MAX_NOTE_CHARS, MAX_PAGE, MAX_REASON_C
 from bot.web.agent_openapi import TAGS as AGENT_TAGS
 from bot.web.agent_openapi import agent_console_paths
 from bot.web.conversation_api import openapi_paths as conversation_paths
+from bot.web.nlu_feedback_api import openapi_paths as nlu_feedback_paths
 from bot.web.provider_api import PREFIX
 from bot.web.provider_telegram_webhook import openapi_paths as provider_telegram_paths
 
@@ -226,9 +227,10 @@ def build_openapi() -> dict[str, Any]:
                  {"name": "handoffs", "description": "Agents take and resume human handoffs"},
                  {"name": "conversations", "description": "Agents write to customers on their own channel"},
                  {"name": "telegram", "description": "The provider bot's Telegram webhook"},
+                 {"name": "nlu feedback", "description": "Triage corrections and the supervisors' review queue"},
                  *AGENT_TAGS],
         "paths": {**_provider_paths(), **_handoff_paths(), **conversation_paths(), **agent_console_paths(),
-                  **provider_telegram_paths()},
+                  **provider_telegram_paths(), **nlu_feedback_paths()},
         "components": {
             "securitySchemes": {
                 "providerBearer": {"type": "http", "scheme": "bearer", "description": "An outlet's API key"},

@@ -162,15 +162,6 @@ async def test_handoff_pauses_and_queues_one_record(svc: Services) -> None:
     assert len(rows) == 1 and rows[0].status == "queued" and rows[0].reason == "requested"
 
 
-async def test_second_fallback_in_a_row_hands_over(svc: Services) -> None:
-    earlier = {"event": "user", "timestamp": 1.0, "text": "??", "parse_data": {"intent": {"name": "nlu_fallback"}}}
-    once, twice = CollectingDispatcher(), CollectingDispatcher()
-    await handoff.ActionFallback().run(once, tracker("f1", {}, "qwerty", "nlu_fallback"), {})
-    await handoff.ActionFallback().run(twice, tracker("f2", {}, "qwerty", "nlu_fallback", events=[earlier]), {})
-    assert responses(once) == ["fallback_suggest"]
-    assert responses(twice) == ["handoff_queued"]
-
-
 async def test_safety_gives_advice_before_the_handoff(svc: Services) -> None:
     dispatcher = CollectingDispatcher()
     events = await handoff.ActionSafetyHandoff().run(
@@ -235,6 +226,7 @@ async def test_csat_rating_is_stored_once(svc: Services) -> None:
     ("purchase_date", "2099-01-01", None, "invalid_purchase_date"),
     ("brand", "是格力的", "gree", None),
     ("brand", "山寨牌", None, "invalid_brand"),
+    ("brand", "it's a Bosch", None, "brand_not_serviced"),
     ("product_category", "是台空调", "air_conditioner", None),
     ("product_category", "自行车", None, "invalid_product_category"),
 ])
@@ -275,6 +267,94 @@ async def test_database_failure_is_a_prompt_apology(tmp_path: Path) -> None:
         events = await tickets.ActionCreateTicket().run(dispatcher, tracker("down", repair_slots()), {})
         assert time.monotonic() - started < 2.0
         assert responses(dispatcher) == ["service_unavailable"] and events == []
+    finally:
+        use_services(None)
+        await engine.dispose()
+
+
+# --- brands we do not service: the form refers the customer to a person -------------------------------------
+
+REPAIR_DOMAIN = {"forms": {"repair_form": {"required_slots": ["brand", "product_category", "symptom", "location",
+                                                              "phone"]}}}
+
+
+def form_tracker(sender: str, text: str, slots: dict[str, Any], candidates: dict[str, Any],
+                 entities: list[dict[str, Any]] | None = None) -> Tracker:
+    """The repair form's validation turn: the user's message, then the slot candidates Rasa extracted from it."""
+    latest = {"text": text, "intent": {"name": "inform", "confidence": 0.9}, "entities": entities or []}
+    events = [{"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest, "input_channel": "rest"},
+              *({"event": "slot", "timestamp": None, "name": k, "value": v} for k, v in candidates.items())]
+    return Tracker(sender, {**slots, **candidates}, latest, events, False, None, {"name": "repair_form"},
+                   "action_listen")
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "timestamp": None, "name": name, "value": value}
+
+
+HANDED_OVER = [{"event": "active_loop", "timestamp": None, "name": None}, slot("requested_slot", None),
+               slot("awaiting", None), {"event": "pause", "timestamp": None}]
+
+
+async def handoff_reasons(svc: Services, sender: str) -> list[str]:
+    async with svc.sessions() as session:
+        return list((await session.execute(select(Handoff.reason).where(Handoff.conversation_id == sender))).scalars())
+
+
+async def test_an_unserved_brand_answer_is_referred_to_a_person(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    asked = form_tracker("unserved-1", "it's a Bosch", {"language": "en", "requested_slot": "brand"},
+                         {"brand": "it's a Bosch"})
+
+    events = await forms.ValidateRepairForm().run(dispatcher, asked, REPAIR_DOMAIN)
+
+    assert responses(dispatcher) == ["brand_not_serviced", "handoff_queued"]
+    assert dispatcher.messages[0]["unserved_brand"] == "Bosch"
+    assert events == [slot("brand", None), slot("unserved_brand", "Bosch"), *HANDED_OVER]
+    assert await handoff_reasons(svc, "unserved-1") == ["unserved_brand"]
+
+
+async def test_an_unserved_brand_in_the_request_itself_is_referred_at_once(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "我家的博世洗碗机漏水了"
+    entities = [{"entity": "unserved_brand", "value": "Bosch", "start": 3, "end": 5}]
+    first = form_tracker("unserved-2", text, {"language": "zh"}, {}, entities)
+
+    events = await forms.ValidateRepairForm().run(dispatcher, first, REPAIR_DOMAIN)
+
+    assert responses(dispatcher) == ["brand_not_serviced", "handoff_queued"]
+    assert dispatcher.messages[0]["unserved_brand"] == "博世"  # named in the customer's language
+    assert events == [slot("brand", None), slot("unserved_brand", "Bosch"), *HANDED_OVER]
+    assert await handoff_reasons(svc, "unserved-2") == ["unserved_brand"]
+
+
+async def test_a_served_brand_goes_on_with_the_form(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "brand", "value": "gree", "start": 0, "end": 2},
+                {"entity": "unserved_brand", "value": "Bosch", "start": 3, "end": 5}]
+    answer = form_tracker("served-1", "格力，不是博世", {"language": "zh", "requested_slot": "brand"},
+                          {"brand": "gree"}, entities)
+
+    events = await forms.ValidateRepairForm().run(dispatcher, answer, REPAIR_DOMAIN)
+
+    assert events == [slot("brand", "gree")] and responses(dispatcher) == []
+    assert await handoff_reasons(svc, "served-1") == []
+
+
+async def test_unserved_brand_with_the_database_down_still_stops_the_form(tmp_path: Path) -> None:
+    engine = create_async_db_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    use_services(Services.from_sessions(make_session_factory(engine)))
+    try:
+        dispatcher = CollectingDispatcher()
+        entities = [{"entity": "unserved_brand", "value": "Whirlpool", "start": 3, "end": 12}]
+        first = form_tracker("down-2", "my Whirlpool dryer", {"language": "en"}, {}, entities)
+
+        events = await forms.ValidateRepairForm().run(dispatcher, first, REPAIR_DOMAIN)
+
+        assert responses(dispatcher) == ["brand_not_serviced", "service_unavailable"]
+        assert dispatcher.messages[0]["unserved_brand"] == "Whirlpool"
+        assert events == [slot("brand", None), slot("unserved_brand", "Whirlpool"),
+                          {"event": "active_loop", "timestamp": None, "name": None}, slot("requested_slot", None)]
     finally:
         use_services(None)
         await engine.dispose()

@@ -20,6 +20,8 @@ EXPECTED_TABLES = {
     "agents",
     "customer_messages",
     "outlet_telegram_groups", "provider_telegram_notices",
+    "nlu_examples", "nlu_labels",
+    "other_brands",
 }
 
 

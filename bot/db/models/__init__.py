@@ -2,12 +2,13 @@
 
 from bot.db.models.agents import Agent
 from bot.db.models.base import Base, utcnow
-from bot.db.models.catalogue import Brand, Part, ProductModel, part_compatibility
+from bot.db.models.catalogue import Brand, OtherBrand, Part, ProductModel, part_compatibility
 from bot.db.models.channels import Attachment, ChannelUpdate
 from bot.db.models.customer_messages import CustomerMessage
 from bot.db.models.customers import Customer, Device
 from bot.db.models.engagement import CsatRating, CsatRequest, Handoff
 from bot.db.models.network import Authorisation, Outlet, Provider, Warehouse
+from bot.db.models.nlu_feedback import NluExample, NluLabel
 from bot.db.models.provider_access import ProviderApiKey
 from bot.db.models.provider_telegram import OutletTelegramGroup, ProviderTelegramNotice
 from bot.db.models.stock import Stock
@@ -28,6 +29,9 @@ __all__ = [
     "CustomerMessage",
     "Device",
     "Handoff",
+    "NluExample",
+    "NluLabel",
+    "OtherBrand",
     "Outlet",
     "OutletTelegramGroup",
     "OutletWebhook",

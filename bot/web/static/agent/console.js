@@ -1,11 +1,13 @@
 /* Agent console: the handoff queue and live conversations on the left; for the selected conversation its transcript,
- * live triage, ticket draft, outlets, parts and suggested replies; take over, reply, release. Polls every 3 s.
+ * live triage (with a category correction that becomes a training example), ticket draft, outlets, parts and
+ * suggested replies; take over, reply, release. Polls every 3 s.
  * Every text from customers, the bot or the server goes into the page through textContent, never as HTML. */
 (function () {
   "use strict";
   var I = window.AgentI18n;
   var POLL_MS = 3000;
-  var S = { me: null, selected: null, assist: null, pending: [], inFlight: false, lastTranscript: "" };
+  var S = { me: null, selected: null, assist: null, pending: [], inFlight: false, lastTranscript: "",
+    correction: { key: null, lang: null } };
 
   function $(id) { return document.getElementById(id); }
   function path(cid, tail) { return "/api/v1/conversations/" + encodeURIComponent(cid) + tail; }
@@ -112,6 +114,39 @@
     fact(dl, "entities", triage.entities.length ? chips : null);
   }
 
+  /* The correction menu starts at the triaged category for each new customer message and is left alone by the
+   * 3-second refresh while the agent picks. */
+  function renderCorrection(triage) {
+    var form = $("correction"), select = $("correct-label");
+    var key = triage && triage.message_key;
+    form.hidden = !key;
+    if (!key) { S.correction.key = null; return; }
+    if (S.correction.key !== key) {
+      I.categoryOptions(select, triage.category);
+      S.correction.key = key;
+      S.correction.lang = I.lang;
+      $("correct-note").textContent = "";
+    } else if (S.correction.lang !== I.lang) {
+      I.categoryOptions(select);
+      S.correction.lang = I.lang;
+    }
+  }
+
+  function saveCorrection(event) {
+    event.preventDefault();
+    var key = S.correction.key, cid = S.selected;
+    if (!key || !cid) return;
+    $("correct-save").disabled = true;
+    I.api("POST", path(cid, "/triage-correction"), { message_key: key, label: $("correct-label").value,
+      agent: S.me && S.me.username })
+      .then(function () { $("correct-note").textContent = I.t("saved"); })
+      .catch(function (failure) {
+        var message = failure && failure.body && failure.body.error ? failure.body.error : String(failure && failure.status || "");
+        $("correct-note").textContent = I.t("saveFailed") + message;
+      })
+      .then(function () { $("correct-save").disabled = false; });
+  }
+
   function renderDraft(draft) {
     var dl = $("draft");
     I.clear(dl);
@@ -153,6 +188,7 @@
     $("send").disabled = !canWrite;
     renderTranscript(a.transcript);
     renderTriage(a.triage);
+    renderCorrection(a.triage);
     renderDraft(a.draft);
     renderItems("suggestions", a.suggestions, "none", function (text) {
       var li = I.el("li"), button = I.el("button", "suggestion", text);
@@ -199,6 +235,7 @@
     S.selected = cid;
     S.pending = [];
     S.lastTranscript = "";
+    S.correction.key = null;
     $("transcript").dataset.fresh = "1";
     document.querySelectorAll(".list button").forEach(function (b) {
       if (b.dataset.conversation === cid) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
@@ -246,6 +283,7 @@
     $("take-over").addEventListener("click", takeOver);
     $("release").addEventListener("click", release);
     $("composer").addEventListener("submit", send);
+    $("correction").addEventListener("submit", saveCorrection);
     $("reply").addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
     });
@@ -254,6 +292,7 @@
       S.me = me;
       $("me").textContent = me.username;
       $("dashboard-link").hidden = me.role !== "supervisor";
+      $("review-link").hidden = me.role !== "supervisor";
       var wanted = new URLSearchParams(window.location.search).get("conversation");
       if (wanted) select(wanted);
       refresh();

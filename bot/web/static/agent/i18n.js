@@ -1,4 +1,4 @@
-/* Texts of the agent console, sign-in and dashboard pages in Chinese and English, and the shared helpers
+/* Texts of the agent console, sign-in, dashboard and review pages in Chinese and English, and the shared helpers
  * (language choice, API calls with the CSRF header, element building with textContent only). */
 (function () {
   "use strict";
@@ -27,7 +27,14 @@
       acceptanceRate: "网点接单率（%）", acceptanceTime: "网点接单时长中位数（分钟）", csatByOutlet: "网点满意度（平均分）",
       day: "日期", tickets: "工单", outlet: "网点", offers: "派单", accepted: "接单", rejected: "拒单",
       rate: "接单率", medianMinutes: "中位数（分钟）", csat: "满意度", ratings: "评价数", showTable: "查看数据表",
-      noData: "所选时间段内没有数据。", signedInAs: "当前用户：", region: "地区", status: "状态"
+      noData: "所选时间段内没有数据。", signedInAs: "当前用户：", region: "地区", status: "状态",
+      correctCategory: "更正分类", save: "保存", saved: "已保存，待主管审核", saveFailed: "保存失败：",
+      review: "标注审核", reviewTitle: "标注审核", reviewHint: "机器人不确定或坐席更正过的客户消息（已脱敏）。通过的会用于训练。",
+      review_pending: "待审核", review_accepted: "已通过", review_rejected: "已驳回", accept: "通过", reject: "驳回",
+      relabel: "改标并通过", predicted: "模型预测", candidates: "候选", labelsSoFar: "已有标注", winner: "当前结果",
+      agreement: "一致率", origin: "来源", origin_did_you_mean: "客户选择", origin_agent: "坐席更正",
+      origin_low_confidence: "低置信度", source_customer: "客户", source_agent: "坐席", source_supervisor: "主管",
+      noReview: "没有待处理的消息。", loadMore: "加载更多", reviewedBy: "审核人：", text: "消息"
     },
     en: {
       consoleTitle: "Agent console", loginTitle: "Agent sign-in", dashboardTitle: "Supervisor dashboard",
@@ -56,7 +63,16 @@
       csatByOutlet: "CSAT per outlet (average)", day: "Day", tickets: "Tickets", outlet: "Outlet",
       offers: "Offers", accepted: "Accepted", rejected: "Rejected", rate: "Rate", medianMinutes: "Median (min)",
       csat: "CSAT", ratings: "Ratings", showTable: "Show the data as a table",
-      noData: "No data in the selected range.", signedInAs: "Signed in as ", region: "Region", status: "Status"
+      noData: "No data in the selected range.", signedInAs: "Signed in as ", region: "Region", status: "Status",
+      correctCategory: "Correct category", save: "Save", saved: "Saved; a supervisor will review it",
+      saveFailed: "Could not save: ", review: "Label review", reviewTitle: "Label review",
+      reviewHint: "Customer messages the bot was unsure of or agents corrected (masked). Accepted ones are trained on.",
+      review_pending: "Pending", review_accepted: "Accepted", review_rejected: "Rejected", accept: "Accept",
+      reject: "Reject", relabel: "Relabel and accept", predicted: "Predicted", candidates: "Candidates",
+      labelsSoFar: "Labels so far", winner: "Winning label", agreement: "Agreement", origin: "Origin",
+      origin_did_you_mean: "Customer's choice", origin_agent: "Agent correction", origin_low_confidence: "Low confidence",
+      source_customer: "Customer", source_agent: "Agent", source_supervisor: "Supervisor",
+      noReview: "Nothing to review.", loadMore: "Load more", reviewedBy: "Reviewed by ", text: "Message"
     }
   };
   var NAMES = {
@@ -75,6 +91,9 @@
     refrigerator: ["冰箱", "Refrigerator"], washing_machine: ["洗衣机", "Washing machine"],
     water_heater: ["热水器", "Water heater"], server: ["服务器", "Server"]
   };
+  /* The 11 triage categories, in the order the correction and relabel menus list them. */
+  var CATEGORIES = ["report_fault", "warranty_query", "parts_availability", "ticket_status", "complaint",
+    "request_human", "installation_request", "return_refund", "find_service_centre", "greet", "out_of_scope"];
   var KEY = "aftersales.agent.lang";
 
   function initialLang() {
@@ -84,7 +103,7 @@
     return /^zh/i.test(navigator.language || "") ? "zh" : "en";
   }
 
-  var I = { lang: initialLang(), listeners: [] };
+  var I = { lang: initialLang(), listeners: [], categories: CATEGORIES.slice() };
   I.t = function (key) { return (STRINGS[I.lang] || STRINGS.en)[key] || key; };
   I.name = function (key) {
     var pair = NAMES[key];
@@ -116,6 +135,17 @@
     return node;
   };
   I.clear = function (node) { while (node.firstChild) node.removeChild(node.firstChild); };
+  /* Fill a <select> with the categories' localised names, keeping (or setting) its value. */
+  I.categoryOptions = function (select, value) {
+    var keep = value !== undefined ? value : select.value;
+    I.clear(select);
+    I.categories.forEach(function (key) {
+      var option = I.el("option", null, I.name(key));
+      option.value = key;
+      select.appendChild(option);
+    });
+    if (keep) select.value = keep;
+  };
   /* JSON API call with the console's CSRF header; rejects with {status, body}; 401 goes to the sign-in page. */
   I.api = function (method, path, body) {
     var init = { method: method, credentials: "same-origin", headers: { "X-Requested-With": "agent-console" } };
