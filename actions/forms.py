@@ -8,13 +8,16 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import language_of, latest_text, location_slot, redact
+from actions.handoff import hand_over
 from actions.runtime import public_error, services, within_budget
 from bot.domain.catalogue import find_category
 from bot.domain.errors import DomainError, InvalidPhoneError
+from bot.domain.handoff import HandoffReason
 from bot.domain.phone import normalise_phone
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
 from bot.nlu.patterns import resolve_date
@@ -24,6 +27,12 @@ logger = logging.getLogger(__name__)
 MIN_SYMPTOM_CHARS = 2
 MAX_ANSWER_CHARS = 300
 Slots = dict[str, Any]
+UNSERVED_BRAND = "unserved_brand"  # entity and slot: a brand we know but do not service (its English name)
+
+
+def _entity_values(tracker: Tracker, entity: str) -> list[str]:
+    entities = (tracker.latest_message or {}).get("entities") or []
+    return [str(e["value"]) for e in entities if e.get("entity") == entity and e.get("value")]
 
 
 class SlotValidators(FormValidationAction, ABC):
@@ -32,6 +41,26 @@ class SlotValidators(FormValidationAction, ABC):
     @abstractmethod
     def name(self) -> str:
         """The form's validation action name."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Validate as usual; when the brand named is one we do not service, a person takes over."""
+        events = await super().run(dispatcher, tracker, domain)
+        if not any(e.get("event") == "slot" and e.get("name") == UNSERVED_BRAND and e.get("value") for e in events):
+            return events
+        try:
+            handover = await hand_over(dispatcher, tracker, await services(), HandoffReason.UNSERVED_BRAND.value)
+        except Exception as exc:  # noqa: BLE001 - no queue: apologise, and stop the form all the same
+            logger.warning("validate.unserved_handoff_failed error=%s", public_error(exc))
+            dispatcher.utter_message(response="service_unavailable")
+            handover = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return [*events, *handover]
+
+    async def extract_brand(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
+        """A brand we do not service named in the request itself ("my Whirlpool dryer…"): validate it at once."""
+        if tracker.get_slot("brand") or tracker.get_slot("requested_slot") or _entity_values(tracker, "brand"):
+            return {}
+        unserved = _entity_values(tracker, UNSERVED_BRAND)
+        return {"brand": unserved[0]} if unserved else {}
 
     async def validate_brand(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -42,10 +71,27 @@ class SlotValidators(FormValidationAction, ABC):
         except Exception as exc:  # noqa: BLE001 - the database may be down: re-ask rather than crash
             logger.warning("validate.brand_failed error=%s", public_error(exc))
             brand = None
-        if brand is None:
-            dispatcher.utter_message(response="invalid_brand", value=text[:20])
-            return {"brand": None}
-        return {"brand": brand.code}
+        if brand is not None:
+            return {"brand": brand.code}
+        unserved = await self._unserved_brand(text, tracker)
+        if unserved is not None:
+            value_en, shown = unserved
+            dispatcher.utter_message(response="brand_not_serviced", unserved_brand=shown)
+            return {"brand": None, UNSERVED_BRAND: value_en}
+        dispatcher.utter_message(response="invalid_brand", value=text[:20])
+        return {"brand": None}
+
+    async def _unserved_brand(self, text: str, tracker: Tracker) -> tuple[str, str] | None:
+        """(English name for the slot, name in the customer's language) of an unserved brand named, or None."""
+        named = _entity_values(tracker, UNSERVED_BRAND)
+        try:
+            found = await within_budget((await services()).catalogue.find_unserved_brand(named[0] if named else text))
+        except Exception as exc:  # noqa: BLE001 - the database may be down: the entity alone still tells
+            logger.warning("validate.unserved_brand_failed error=%s", public_error(exc))
+            found = None
+        if found is not None:
+            return found.name_en, found.name_zh if language_of(tracker) == "zh" else found.name_en
+        return (named[0], named[0]) if named else None
 
     async def extract_product_category(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

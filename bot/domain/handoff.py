@@ -19,6 +19,7 @@ class HandoffReason(str, Enum):
     FALLBACK = "fallback"  # the bot could not understand, repeatedly
     SAFETY = "safety"  # smoke, fire, gas, electric shock …
     COMPLAINT = "complaint"
+    UNSERVED_BRAND = "unserved_brand"  # a brand we do not service: a person refers the customer
 
 
 class HandoffStatus(str, Enum):

@@ -17,6 +17,7 @@ class SeedReport:
     """What a seed run wrote, and how long it took."""
 
     brands: int
+    other_brands: int  # brands we recognise but do not service
     product_models: int
     parts: int
     part_compatibility: int

@@ -1,4 +1,4 @@
-"""The catalogue rows (brands, models, parts, compatibility) derived from our hand-written data."""
+"""The catalogue rows (brands, other brands, models, parts, compatibility) from our hand-written data."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 
 from bot.domain.catalogue import CATEGORY_NAMES, ProductCategory
 from bot.seed.catalogue_data import BRANDS, DEFAULT_WARRANTY, MODELS, WARRANTY_OVERRIDES, BrandSpec
+from bot.seed.other_brands_data import OTHER_BRANDS
 from bot.seed.parts_data import BRAND_PRICE_FACTOR, CATEGORY_ABBR, PART_KINDS
-from bot.seed.rows import BrandRow, CompatRow, ModelRow, PartRow
+from bot.seed.rows import BrandRow, CompatRow, ModelRow, OtherBrandRow, PartRow
 
 #: The catalogue does not depend on the network seed: part numbers stay stable across seeds.
 CATALOGUE_SEED = 20240501
@@ -24,6 +25,7 @@ class Catalogue:
     """Catalogue rows ready to insert, plus the look-ups the network generator needs."""
 
     brands: list[BrandRow] = field(default_factory=list)
+    other_brands: list[OtherBrandRow] = field(default_factory=list)  # known, not serviced
     models: list[ModelRow] = field(default_factory=list)
     parts: list[PartRow] = field(default_factory=list)
     compatibility: list[CompatRow] = field(default_factory=list)
@@ -66,14 +68,18 @@ def _price(base: int, factor: float, rng: np.random.Generator) -> Decimal:
 
 
 def build_catalogue() -> Catalogue:
-    """Brands, models, parts and part-model compatibility; identical on every call."""
+    """Brands, other brands, models, parts and part-model compatibility; identical on every call."""
     rng = np.random.default_rng(CATALOGUE_SEED)
     cat = Catalogue()
+    cat.other_brands = [
+        OtherBrandRow(index, o.code, o.name_zh, o.name_en, list(o.aliases), list(o.handles))
+        for index, o in enumerate(OTHER_BRANDS, start=1)
+    ]
     model_ids: dict[tuple[str, ProductCategory], list[tuple[int, str]]] = {}
     for spec in BRANDS:
         brand_id = len(cat.brands) + 1
         cat.brands.append(BrandRow(brand_id, spec.code, spec.name_zh, spec.name_en, spec.home_country,
-                                   list(spec.aliases)))
+                                   list(spec.aliases), list(spec.handles)))
         cat.specs[brand_id] = spec
         for category in spec.categories:
             warranty, main_parts = WARRANTY_OVERRIDES.get((spec.code, category), DEFAULT_WARRANTY[category])

@@ -16,6 +16,18 @@ class BrandRow(NamedTuple):
     name_en: str
     home_country: str
     aliases: list[str]
+    support_handles: list[str]
+
+
+class OtherBrandRow(NamedTuple):
+    """A row of `other_brands`."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    aliases: list[str]
+    support_handles: list[str]
 
 
 class ModelRow(NamedTuple):

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 #: Tables the seed owns, parents first; reset deletes them in the reverse order.
 SEEDED_TABLES = (
-    "brands", "product_models", "parts", "part_compatibility", "providers",
+    "brands", "other_brands", "product_models", "parts", "part_compatibility", "providers",
     "outlets", "authorisations", "warehouses", "stock",
 )
 BATCH_ROWS = 10_000
@@ -123,7 +123,8 @@ def write_network(engine: Engine, catalogue: Catalogue, network: Network, reset:
     with engine.begin() as conn:
         _prepare(conn, reset)
         for name, rows in (
-            ("brands", catalogue.brands), ("product_models", catalogue.models), ("parts", catalogue.parts),
+            ("brands", catalogue.brands), ("other_brands", catalogue.other_brands),
+            ("product_models", catalogue.models), ("parts", catalogue.parts),
             ("part_compatibility", catalogue.compatibility), ("providers", network.providers),
             ("warehouses", network.regional_warehouses), ("stock", network.regional_stock),
         ):

@@ -20,6 +20,7 @@ from bot.db.session import create_sync_engine
 from bot.nlu.catalogue_lexicon import export_catalogue, lexicon_from_seed, load_catalogue
 from bot.nlu.components.catalogue_matcher import CatalogueEntityExtractor, Found, resolve_overlaps
 from bot.nlu.components.normaliser import NORMALISED_TEXT
+from bot.nlu.normalise import normalise
 from bot.settings import PROJECT_ROOT
 
 CATALOGUE = PROJECT_ROOT / "data" / "catalogue" / "catalogue.yml"
@@ -277,3 +278,157 @@ def test_export_reads_the_database_when_it_holds_brands(db_url: str, tmp_path: P
     assert [(m.brand, m.code) for m in lexicon.models] == [("acme", "AC-55X")]
     assert lexicon.parts == ()
     assert lexicon.symptoms == lexicon_from_seed().symptoms  # hand-written terms come along
+
+
+# --- brands: support handles, brands we do not service, comparisons -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "surface"),
+    [
+        ("@AppleSupport my phone won't charge", "apple", "AppleSupport"),
+        ("@HPSupport printer jammed again", "hp", "HPSupport"),
+        ("@Lenovo_in laptop hinge broke", "lenovo", "Lenovo_in"),
+        ("@AskPlayStation my console keeps crashing", "sony", "AskPlayStation"),
+        ("@SamsungUK fridge leaking", "samsung", "SamsungUK"),
+        ("hey @DellCares, still waiting", "dell", "DellCares"),
+        ("@hp_uk the fan is loud", "hp", "hp_uk"),
+        ("@HPIndia no response", "hp", "HPIndia"),
+        ("求助@HPSupport，打印机卡纸", "hp", "HPSupport"),
+        ("ＡＰＰＬＥＳＵＰＰＯＲＴ why", "apple", "ＡＰＰＬＥＳＵＰＰＯＲＴ"),  # a listed handle, typed without "@"
+    ],
+)
+def test_support_handles_name_their_brand(
+    extractor: CatalogueEntityExtractor, text: str, value: str, surface: str
+) -> None:
+    brands = {(v, s) for e, v, s in _found(extractor, text) if e == "brand"}
+
+    assert brands == {(value, surface)}
+
+
+@pytest.mark.parametrize(
+    "text", ["@Support my laptop died", "@AskSupport help", "@Mapplesoft is hiring", "@PineAppleSupport hi", "@mius ok"]
+)
+def test_affixes_alone_and_names_inside_words_are_no_brand(extractor: CatalogueEntityExtractor, text: str) -> None:
+    assert not [f for f in _found(extractor, text) if f[0] in ("brand", "unserved_brand")]
+
+
+def test_an_e_mail_address_is_no_handle(extractor: CatalogueEntityExtractor) -> None:
+    # "@apple" here is not a handle: the domain is read as a plain name, as before.
+    assert {f for f in _found(extractor, "mail support@apple.com") if f[0] == "brand"} == {("brand", "apple", "apple")}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "surface"),
+    [
+        ("my Whirlpool dryer stopped heating", "Whirlpool", "Whirlpool"),
+        ("@XboxSupport controller won't pair", "Microsoft", "XboxSupport"),
+        ("my Xbox won't turn on", "Microsoft", "Xbox"),
+        ("@Moto_Support screen flickers", "Motorola", "Moto_Support"),
+        ("@OnePlus_Support no signal", "OnePlus", "OnePlus_Support"),
+        ("@WhirlpoolCorp washer broke", "Whirlpool", "WhirlpoolCorp"),
+        ("@BoschUK dishwasher error", "Bosch", "BoschUK"),
+        ("松下冰箱不制冷", "Panasonic", "松下"),
+        ("家里的博世洗碗机坏了", "Bosch", "博世"),
+        ("魅族手机充不进电", "Meizu", "魅族"),
+        ("我的一加手机黑屏了", "OnePlus", "一加手机"),
+        ("it's a Brother printer", "Brother", "Brother printer"),
+    ],
+)
+def test_brands_we_do_not_service_are_unserved_brand_entities(
+    extractor: CatalogueEntityExtractor, text: str, value: str, surface: str
+) -> None:
+    found = _found(extractor, text)
+
+    assert ("unserved_brand", value, surface) in found
+    assert not [f for f in found if f[0] == "brand"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["螺丝松下来了", "上海市静安区中兴路100号", "热水器一加热就跳闸", "对方太不负责了", "my brother's phone is fine",
+     "a sharp noise from the fan", "the aux cable is loose", "I found your address on Google Maps"],
+)
+def test_everyday_words_and_false_friends_are_no_brand(extractor: CatalogueEntityExtractor, text: str) -> None:
+    assert not [f for f in _found(extractor, text) if f[0] in ("brand", "unserved_brand")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议买格力空调",
+        "别人格力的整机保十年",
+        "别人家的美的空调都没这个问题",
+        "别人用的海尔就没事",
+        "售后网点比联想等牌子少",
+        "还不如买海尔",
+        "比不上华为",
+        "this is no better than Dell",
+        "unlike Samsung, they never answer",
+        "I'm going to switch to Samsung",
+        "should go with LG instead",
+        "建议买博世",
+        "I'll switch to @XboxSupport",
+    ],
+)
+def test_a_brand_only_compared_with_is_no_mention(extractor: CatalogueEntityExtractor, text: str) -> None:
+    assert not [f for f in _found(extractor, text) if f[0] in ("brand", "unserved_brand")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的格力空调坏了", {("brand", "gree", "格力")}),
+        ("my HP printer", {("brand", "hp", "HP")}),
+        ("格力比美的耐用", {("brand", "gree", "格力")}),  # the customer's own brand stays; the compared one goes
+        ("我比较喜欢格力", {("brand", "gree", "格力")}),  # 比较 is "rather", not a comparison
+        ("帮别人买的格力空调坏了", {("brand", "gree", "格力")}),
+        ("my Dell is better than HP", {("brand", "dell", "Dell")}),
+    ],
+)
+def test_ordinary_mentions_still_match(
+    extractor: CatalogueEntityExtractor, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert {f for f in _found(extractor, text) if f[0] in ("brand", "unserved_brand")} == expected
+
+
+def test_handle_entities_index_the_original_text(extractor: CatalogueEntityExtractor) -> None:
+    text = "Hi @AskPlayStation，我的PS坏了 and @XboxSupport too"
+
+    entities = [e for e in _entities(extractor, text) if e["entity"] in ("brand", "unserved_brand")]
+
+    assert [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in entities] == [
+        ("brand", "sony", "AskPlayStation"), ("unserved_brand", "Microsoft", "XboxSupport")
+    ]
+
+
+def test_stored_patterns_keep_the_handle_names(
+    extractor: CatalogueEntityExtractor, storage: LocalModelStorage, tmp_path: Path
+) -> None:
+    loaded = CatalogueEntityExtractor.load(
+        _config(catalogue_path=str(tmp_path / "missing.yml")), storage, RESOURCE, _context()
+    )
+
+    for text in ("@HPSupport hi", "@BrotherUK help", "建议买格力", "my Whirlpool washer"):
+        assert _found(loaded, text) == _found(extractor, text)
+
+
+def test_restricting_entity_types_drops_unserved_brands(storage: LocalModelStorage) -> None:
+    only_brands = CatalogueEntityExtractor.load(_config(entities=["brand"]), storage, RESOURCE, _context())
+
+    assert _found(only_brands, "@WhirlpoolCorp and @AppleSupport") == {("brand", "apple", "AppleSupport")}
+
+
+def test_the_lexicon_carries_handles_and_other_brands() -> None:
+    lexicon = load_catalogue(CATALOGUE)
+    brands = {b.code: b for b in lexicon.brands}
+    others = {b.code: b for b in lexicon.other_brands}
+
+    assert "AppleSupport" in brands["apple"].handles and "PlayStation" in brands["sony"].aliases
+    assert len(others) >= 50 and {"Xbox", "Surface Pro"} <= set(others["microsoft"].aliases)
+    assert "XboxSupport" in others["microsoft"].handles and "Moto" in others["motorola"].aliases
+    served = {normalise(s) for b in lexicon.brands for s in (b.name_zh, b.name_en, *b.aliases, *b.handles)}
+    unserved = {normalise(s) for b in lexicon.other_brands for s in (b.name_zh, b.name_en, *b.aliases, *b.handles)}
+    assert served.isdisjoint(unserved)
+    assert not set(brands) & set(others)
+    assert all("@" not in h for b in (*lexicon.brands, *lexicon.other_brands) for h in b.handles)

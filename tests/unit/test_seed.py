@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Authorisation, Base, Outlet, Part, Provider, Stock, Ticket, Warehouse
+from bot.db.models import Authorisation, Base, Brand, OtherBrand, Outlet, Part, Provider, Stock, Ticket, Warehouse
 from bot.db.session import create_sync_engine
 from bot.domain.catalogue import INSTALLABLE
 from bot.seed import SeedReport, run_seed
@@ -60,7 +60,8 @@ def rows(network: Network) -> Chunk:
 
 def _table_names() -> dict[str, type]:
     return {
-        "brands": row_types.BrandRow, "product_models": row_types.ModelRow, "parts": row_types.PartRow,
+        "brands": row_types.BrandRow, "other_brands": row_types.OtherBrandRow, "product_models": row_types.ModelRow,
+        "parts": row_types.PartRow,
         "part_compatibility": row_types.CompatRow, "providers": row_types.ProviderRow,
         "outlets": row_types.OutletRow, "authorisations": row_types.AuthorisationRow,
         "warehouses": row_types.WarehouseRow, "stock": row_types.StockRow,
@@ -71,6 +72,16 @@ def test_row_types_name_every_column_of_their_tables() -> None:
     for name, row_type in _table_names().items():
         assert set(row_type._fields) == set(Base.metadata.tables[name].c.keys()), name
     assert set(_table_names()) == set(SEEDED_TABLES)
+
+
+def test_other_brands_are_consistent_with_the_served_ones(catalogue: Catalogue) -> None:
+    served_codes = {b.code for b in catalogue.brands}
+    others = catalogue.other_brands
+    assert len(others) >= 50 and [o.id for o in others] == list(range(1, len(others) + 1))
+    assert len({o.code for o in others}) == len(others) and not served_codes & {o.code for o in others}
+    handles = [h.casefold() for b in (*catalogue.brands, *others) for h in b.support_handles]
+    assert len(handles) == len(set(handles)) and not [h for h in handles if "@" in h]
+    assert all(b.support_handles for b in catalogue.brands)
 
 
 def test_catalogue_is_consistent(catalogue: Catalogue) -> None:
@@ -211,10 +222,25 @@ def _report_counts(report: SeedReport) -> dict[str, int]:
     return {name: getattr(report, name) for name in SEEDED_TABLES}
 
 
+def _assert_brand_lists_read_back(url: str) -> None:
+    # JSON lists survive both write paths (executemany on SQLite, COPY on PostgreSQL).
+    engine = create_sync_engine(url)
+    with Session(engine) as session:
+        sony = session.execute(select(Brand).where(Brand.code == "sony")).scalar_one()
+        microsoft = session.execute(select(OtherBrand).where(OtherBrand.code == "microsoft")).scalar_one()
+        assert sony.support_handles == ["AskPlayStation", "SonySupport", "SonyElectronics"]
+        assert "PlayStation" in sony.aliases
+        assert microsoft.name_zh == "微软" and "Xbox" in microsoft.aliases
+        assert "XboxSupport" in microsoft.support_handles
+    engine.dispose()
+
+
 def test_seed_writes_what_it_reports_and_reads_back_through_the_orm(db_url: str) -> None:
     report = run_seed(db_url, 120, seed=5, today=TODAY)
     assert report.outlets == 120 and report.elapsed_seconds >= 0
     assert _counts(db_url) == _report_counts(report)
+    assert report.other_brands >= 50
+    _assert_brand_lists_read_back(db_url)
     engine = create_sync_engine(db_url)
     with Session(engine) as session:
         part = session.execute(select(Part).where(Part.part_number == "HW-PH-SCR-001")).scalar_one()
@@ -267,6 +293,7 @@ def test_a_failure_midway_leaves_nothing_written(db_url: str, monkeypatch: pytes
 def test_seed_on_postgresql(pg_db_url: str) -> None:
     report = run_seed(pg_db_url, 150, seed=5, today=TODAY)
     assert _counts(pg_db_url) == _report_counts(report)
+    _assert_brand_lists_read_back(pg_db_url)
     engine = create_sync_engine(pg_db_url)
     with Session(engine) as session, session.begin():
         brand = session.execute(select(Part).limit(1)).scalar_one()

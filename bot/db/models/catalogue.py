@@ -1,11 +1,11 @@
-"""Catalogue tables: brands, product models, parts and their compatibility."""
+"""Catalogue tables: brands (served and not), product models, parts and their compatibility."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.models.base import Base
@@ -29,6 +29,21 @@ class Brand(Base):
     name_en: Mapped[str] = Column(String(80), nullable=False)
     home_country: Mapped[str] = Column(String(2), nullable=False)
     aliases: Mapped[Any] = Column(JSON, nullable=False, default=list)
+    # Social-media support accounts without "@" ("AppleSupport"): a tweet to one names the brand.
+    support_handles: Mapped[Any] = Column(JSON, nullable=False, default=list, server_default=text("'[]'"))
+
+
+class OtherBrand(Base):
+    """A brand customers name that we do not service: recognised so that a person can take over."""
+
+    __tablename__ = "other_brands"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    code: Mapped[str] = Column(String(40), nullable=False, unique=True)
+    name_zh: Mapped[str] = Column(String(80), nullable=False)
+    name_en: Mapped[str] = Column(String(80), nullable=False)
+    aliases: Mapped[Any] = Column(JSON, nullable=False, default=list)
+    support_handles: Mapped[Any] = Column(JSON, nullable=False, default=list)
 
 
 class ProductModel(Base):

@@ -20,7 +20,9 @@ class Handoff(Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'taken', 'closed')", name="status_known"),
-        CheckConstraint("reason IN ('requested', 'fallback', 'safety', 'complaint')", name="reason_known"),
+        CheckConstraint(
+            "reason IN ('requested', 'fallback', 'safety', 'complaint', 'unserved_brand')", name="reason_known"
+        ),
         # At most one open handoff per conversation, enforced by the database on both backends (partial index).
         Index(
             "uq_handoffs_open_conversation",

@@ -1,4 +1,4 @@
-"""Catalogue entities — brand, product_category, product_model, part, symptom — by phrase matching.
+"""Catalogue entities — brand, unserved_brand, product_category, product_model, part, symptom — by phrase matching.
 
 A spaCy `PhraseMatcher` (blank pipeline, no model) runs over *match tokens* of the normalised text: one token
 per Han character, per run of letters (with inner apostrophes) and per run of digits; ``- / . _ + @ ( ) [ ]``
@@ -11,6 +11,12 @@ meet digits ("iPhone15"): "mi" does not match in "remind", "lg" not in "LGBT", "
 "1.5hp". Of overlapping matches the longest wins (then the earliest); matches of different entity types over
 the very same span are all kept ("iPad": brand apple and product_category tablet). A model match also yields
 its brand over the same span unless the message names that brand (`model_implies_brand`).
+
+Brands (`bot.nlu.brand_mentions`): an @handle names a brand when it is one of the brand's support handles or its
+ASCII name inside support-style affixes ("@AppleSupport", "@Lenovo_in", "@AskPlayStation"); the entity spans the
+handle without the "@". Brands we do not service are `unserved_brand` entities valued by their English name
+("Whirlpool"). A brand that is only compared with ("建议买格力", "比联想等牌子", "better than Dell") and a name
+inside a phrase where it is an ordinary word ("螺丝松下来了") yield no entity.
 
 Values are codes: brand code, category code, model code, part kind, canonical symptom. Offsets index the
 original message text.
@@ -28,10 +34,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.brand_mentions import HandleResolver, handle_spans, is_comparison, is_false_friend
 from bot.nlu.catalogue_lexicon import (
     BRAND,
     DEFAULT_CATALOGUE_PATH,
@@ -39,6 +46,7 @@ from bot.nlu.catalogue_lexicon import (
     PRODUCT_CATEGORY,
     PRODUCT_MODEL,
     SYMPTOM,
+    UNSERVED_BRAND,
     Term,
     load_catalogue,
 )
@@ -48,7 +56,8 @@ from bot.nlu.normalise import HAN_CLASS, normalise
 logger = logging.getLogger(__name__)
 
 PATTERNS_FILE = "patterns.json"
-ENTITY_TYPES = (BRAND, PRODUCT_CATEGORY, PRODUCT_MODEL, PART, SYMPTOM)
+ENTITY_TYPES = (BRAND, UNSERVED_BRAND, PRODUCT_CATEGORY, PRODUCT_MODEL, PART, SYMPTOM)
+_BRAND_TYPES = frozenset({BRAND, UNSERVED_BRAND})
 
 _LETTERS = f"[^\\W\\d_{HAN_CLASS}]"
 _MATCH_TOKEN = re.compile(f"[{HAN_CLASS}]|{_LETTERS}+(?:'{_LETTERS}+)*|\\d+|[^\\s\\-/._+@()\\[\\]]")
@@ -104,7 +113,8 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             # The lexicon written by `python -m bot catalogue-export`, relative to where Rasa runs. Read at
             # training time only: the patterns are stored in the model.
             "catalogue_path": DEFAULT_CATALOGUE_PATH,
-            # Entity types to extract (a subset of brand, product_category, product_model, part, symptom).
+            # Entity types to extract (a subset of brand, unserved_brand, product_category, product_model, part,
+            # symptom).
             "entities": list(ENTITY_TYPES),
             # A model match also yields its brand (same span) when the message does not name the brand.
             "model_implies_brand": True,
@@ -112,9 +122,9 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        terms: list[Term], model_brands: dict[str, str],
+        terms: list[Term], model_brands: dict[str, str], handle_names: list[Term] | None = None,
     ) -> None:
-        """Build the phrase matcher over `terms`."""
+        """Build the phrase matcher over `terms` and the handle reader over `handle_names` (default: the terms)."""
         import spacy
         from spacy.matcher import PhraseMatcher
 
@@ -126,6 +136,9 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._implies_brand = bool(config["model_implies_brand"])
         self._terms = [t for t in terms if t.entity in self._entities]
         self._model_brands = model_brands
+        names = self._terms if handle_names is None else handle_names
+        self._handle_names = [t for t in names if t.entity in self._entities and t.entity in _BRAND_TYPES]
+        self._handles = HandleResolver((t.text, (t.entity, t.value)) for t in self._handle_names)
         self._vocab = spacy.blank("xx").vocab
         self._matcher = PhraseMatcher(self._vocab, attr="LOWER")
         self._labels: list[tuple[str, str]] = []
@@ -166,7 +179,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             raise FileNotFoundError(f"catalogue lexicon {path} not found: run `python -m bot catalogue-export`")
         lexicon = load_catalogue(path)
         model_brands = {model.code: model.brand for model in lexicon.models}
-        return cls(config, model_storage, resource, lexicon.terms(), model_brands)
+        return cls(config, model_storage, resource, lexicon.terms(), model_brands, lexicon.handle_names())
 
     @classmethod
     def load(
@@ -186,7 +199,8 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             logger.warning("catalogue_matcher.no_stored_patterns resource=%s", resource.name)
             return cls.create(config, model_storage, resource, execution_context)
         terms = [Term(*row) for row in stored["terms"]]
-        return cls(config, model_storage, resource, terms, stored["model_brands"])
+        handle_names = [Term(*row) for row in stored["handle_names"]] if "handle_names" in stored else None
+        return cls(config, model_storage, resource, terms, stored["model_brands"], handle_names)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Store the patterns in the model (the training examples are not used)."""
@@ -194,16 +208,24 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         return self._resource
 
     def persist(self) -> None:
-        """Write the terms and the model-to-brand map to the model storage."""
-        stored = {"terms": [list(t) for t in self._terms], "model_brands": self._model_brands}
+        """Write the terms, the model-to-brand map and the handle names to the model storage."""
+        stored = {
+            "terms": [list(t) for t in self._terms],
+            "model_brands": self._model_brands,
+            "handle_names": [list(t) for t in self._handle_names],
+        }
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PATTERNS_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
 
-    def find(self, text: str) -> list[Found]:
-        """The catalogue entities in normalised `text`, overlaps resolved."""
+    def find(self, text: str, original: str | None = None) -> list[Found]:
+        """The catalogue entities in normalised `text`, overlaps resolved.
+
+        `original` (the text as typed, same length) lets handles be read with their capitals ("HPIndia").
+        """
         tokens = match_tokens(text)
         if not tokens:
             return []
+        cased = original if original is not None and len(original) == len(text) else text
         doc = self._doc([token if token in self._known else _OTHER for token, _, _ in tokens])
         found = []
         for match_id, first, last in self._matcher(doc):
@@ -211,15 +233,25 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             if _on_boundaries(text, start, end):
                 entity, value = self._labels[int(self._vocab.strings[match_id])]
                 found.append(Found(start, end, entity, value))
-        kept = resolve_overlaps(found)
+        if self._handles:
+            for start, end in handle_spans(text):
+                named = self._handles.resolve(cased[start:end])
+                if named is not None:
+                    found.append(Found(start, end, *named))
+        kept = [f for f in resolve_overlaps(found) if f.entity not in _BRAND_TYPES or self._names_a_brand(text, f)]
         if self._implies_brand and BRAND in self._entities:
             brands = {f.value for f in kept if f.entity == BRAND}
             for item in [f for f in kept if f.entity == PRODUCT_MODEL]:
                 brand = self._model_brands.get(item.value)
-                if brand and brand not in brands:
+                if brand and brand not in brands and not is_comparison(text, item.start, item.end):
                     kept.append(Found(item.start, item.end, BRAND, brand))
                     brands.add(brand)
         return sorted(kept)
+
+    @staticmethod
+    def _names_a_brand(text: str, found: Found) -> bool:
+        # A brand only compared with ("建议买格力") or a name used as an ordinary word ("松下来") is no mention.
+        return not (is_false_friend(text, found.start, found.end) or is_comparison(text, found.start, found.end))
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Append the catalogue entities of every message."""
@@ -235,7 +267,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "end": item.end,
                     "confidence_entity": 1.0,
                 }
-                for item in self.find(text)
+                for item in self.find(text, message.get(TEXT))
             ]
             if entities:
                 self.add_extractor_name(entities)
