@@ -116,8 +116,8 @@ def build_gazetteer(
                 key = name.lower()
                 if len(key) >= 4 and key not in latin:
                     latin[key] = key in _EN_STOP or (" " not in key and population < 150_000)
-        if population >= min_population_cjk:
-            for alt in city.get("alternatenames") or ():
+        if population >= min_population_cjk and city.get("countrycode") not in ("CN", "TW", "HK", "MO"):
+            for alt in city.get("alternatenames") or ():  # 东京, 纽约 (Chinese places come from cpca)
                 if 2 <= len(alt) <= 6 and all("\u4e00" <= ch <= "\u9fff" for ch in alt):
                     han.add(converter.convert(alt))
     for info in cache.get_countries().values():
@@ -145,16 +145,19 @@ class PlaceFinder:
                     self._gazetteer = build_gazetteer()
         return self._gazetteer
 
-    def find(self, text: str, folded: str | None = None) -> list[PlaceSpan]:
+    def find(
+        self, text: str, folded: str | None = None, boundaries: tuple[set[int], set[int]] | None = None,
+    ) -> list[PlaceSpan]:
         """Place names in `text`, left to right, longest match first, non-overlapping. Chinese names are looked up
         in `folded` when given (the same text normalised length-preservingly: 廣東 → 广东); Latin ones in `text`,
-        whose capitals matter."""
+        whose capitals matter. `boundaries` (token starts, token ends) keeps a Chinese name from straddling words:
+        周六|安装 holds no 六安, 潍坊|市场 holds 潍坊 but not 潍坊市."""
         if not text:
             return []
         if folded is None or len(folded) != len(text):
             folded = text
         blank = lambda m: " " * len(m.group(0))  # noqa: E731
-        spans = self._han(_MASKED.sub(blank, folded)) + self._latin(_MASKED.sub(blank, text))
+        spans = self._han(_MASKED.sub(blank, folded), boundaries) + self._latin(_MASKED.sub(blank, text))
         spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
         kept: list[PlaceSpan] = []
         for span in spans:
@@ -162,12 +165,14 @@ class PlaceFinder:
                 kept.append(span)
         return kept
 
-    def _han(self, text: str) -> list[PlaceSpan]:
+    def _han(self, text: str, boundaries: tuple[set[int], set[int]] | None) -> list[PlaceSpan]:
         names, found, i = self.gazetteer.han, [], 0
+        starts, ends = boundaries if boundaries is not None else (None, None)
         while i < len(text):
             for length in range(min(_ZH_MAX, len(text) - i), 1, -1):
                 piece = text[i : i + length]
-                if piece in names:
+                aligned = starts is None or ends is None or (i in starts and i + length in ends)
+                if aligned and piece in names:
                     found.append(PlaceSpan(i, i + length, piece))  # the span indexes the original text too
                     i += length
                     break

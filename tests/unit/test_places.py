@@ -81,3 +81,16 @@ def test_the_component_adds_location_entities_on_the_original_text(tmp_path) -> 
     assert all(e["extractor"] == "PlaceEntityExtractor" for e in locations)
     [empty] = component.process([Message({TEXT: ""})])
     assert not empty.get(ENTITIES)
+
+
+def test_a_chinese_name_never_straddles_two_words(finder: PlaceFinder) -> None:
+    text = "跟我约了周六安装，系统重新安排"
+    # Token boundaries as the tokenizer gives them: 跟|我|约|了|周六|安装|，|系统|重新|安排
+    words = ["跟", "我", "约", "了", "周六", "安装", "，", "系统", "重新", "安排"]
+    starts, ends, position = set(), set(), 0
+    for word in words:
+        starts.add(position)
+        position += len(word)
+        ends.add(position)
+    assert finder.find(text, text, (starts, ends)) == []
+    assert [s.text for s in finder.find("我家在六安", "我家在六安", ({0, 1, 2, 3}, {1, 2, 3, 5}))] == ["六安"]

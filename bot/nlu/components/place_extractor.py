@@ -9,7 +9,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
+from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE, TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -26,6 +26,14 @@ from bot.nlu.components.normaliser import normalised_text
 from bot.nlu.places import PlaceFinder
 
 LOCATION = "location"
+
+
+def _token_boundaries(message: Message) -> tuple[set[int], set[int]] | None:
+    """Where the tokenizer's words start and end (None when the message has no tokens)."""
+    tokens = message.get(TOKENS_NAMES[TEXT])
+    if not tokens:
+        return None
+    return {t.start for t in tokens}, {t.end for t in tokens}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -65,7 +73,7 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_END: span.end,
                     ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
                 }
-                for span in self._finder.find(text, normalised_text(message, TEXT))
+                for span in self._finder.find(text, normalised_text(message, TEXT), _token_boundaries(message))
             ]
             if not entities:
                 continue
