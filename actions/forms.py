@@ -21,6 +21,7 @@ from bot.domain.handoff import HandoffReason
 from bot.domain.phone import normalise_phone
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
 from bot.nlu.patterns import resolve_date
+from bot.nlu.places import address_span
 from bot.services.warranty import utc_today
 
 logger = logging.getLogger(__name__)
@@ -133,8 +134,14 @@ class SlotValidators(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = str(value or "").strip()[:MAX_ANSWER_CHARS]
-        shared = (tracker.latest_message or {}).get("metadata", {}) or {}
+        latest = tracker.latest_message or {}
+        shared = latest.get("metadata", {}) or {}
         coordinates = shared.get("location") if isinstance(shared, dict) else None
+        message = str(latest.get("text") or "").strip()[:MAX_ANSWER_CHARS]
+        if isinstance(coordinates, dict) and message:
+            text = message  # a shared location's label ("北京市海淀区中关村大街27号"), not only the place inside it
+        elif text and text in message:
+            text = address_span(message, text)  # the place found in a sentence, with its street and number
         try:
             geocoder = (await services()).geocoder
             if isinstance(coordinates, dict) and {"latitude", "longitude"} <= coordinates.keys():

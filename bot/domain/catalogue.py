@@ -30,10 +30,21 @@ CATEGORY_NAMES: dict[ProductCategory, tuple[str, str, tuple[str, ...]]] = {
     ProductCategory.DESKTOP: ("台式电脑", "Desktop PC", ("desktop", "pc", "台式机", "主机", "电脑")),
     ProductCategory.TABLET: ("平板电脑", "Tablet", ("pad", "平板", "ipad")),
     ProductCategory.TV: ("电视", "TV", ("television", "电视机", "smart tv")),
-    ProductCategory.AIR_CONDITIONER: ("空调", "Air conditioner", ("ac", "aircon", "a/c", "冷气", "空调机")),
-    ProductCategory.REFRIGERATOR: ("冰箱", "Refrigerator", ("fridge", "freezer", "冰柜", "电冰箱")),
-    ProductCategory.WASHING_MACHINE: ("洗衣机", "Washing machine", ("washer", "washing-machine", "滚筒")),
-    ProductCategory.WATER_HEATER: ("热水器", "Water heater", ("boiler", "geyser", "电热水器", "燃气热水器")),
+    ProductCategory.AIR_CONDITIONER: (
+        "空调", "Air conditioner",
+        ("ac", "aircon", "a/c", "冷气", "空调机", "挂机", "柜机", "室外机", "室内机", "外机", "内机", "空调外机"),
+    ),
+    ProductCategory.REFRIGERATOR: (
+        "冰箱", "Refrigerator",
+        ("fridge", "freezer", "冰柜", "电冰箱", "side by side", "side-by-side", "top mount", "bottom mount",
+         "french door"),
+    ),
+    ProductCategory.WASHING_MACHINE: (
+        "洗衣机", "Washing machine",
+        ("washer", "washing-machine", "滚筒", "front loader", "front loading", "front load", "top loader",
+         "top loading"),
+    ),
+    ProductCategory.WATER_HEATER: ("热水器", "Water heater", ("boiler", "geyser", "电热水器", "燃气热水器", "热水")),
     ProductCategory.SERVER: ("服务器", "Server", ("rack server", "机架服务器")),
 }
 
@@ -45,6 +56,8 @@ PRODUCT_LINES: dict[str, ProductCategory] = {
     "ipad": ProductCategory.TABLET, "galaxy tab": ProductCategory.TABLET, "matepad": ProductCategory.TABLET,
     "macbook": ProductCategory.LAPTOP, "thinkpad": ProductCategory.LAPTOP, "matebook": ProductCategory.LAPTOP,
     "xps": ProductCategory.LAPTOP, "imac": ProductCategory.DESKTOP, "poweredge": ProductCategory.SERVER,
+    "ideapad": ProductCategory.LAPTOP, "legion": ProductCategory.LAPTOP, "thinkbook": ProductCategory.LAPTOP,
+    "拯救者": ProductCategory.LAPTOP, "xperia": ProductCategory.PHONE, "bravia": ProductCategory.TV,
 }
 
 #: Categories whose products are installed by a technician (others are carried in or mailed in).

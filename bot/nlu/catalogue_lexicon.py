@@ -162,6 +162,22 @@ class CatalogueLexicon:
                 terms.append(term)
         return terms
 
+    def part_categories(self) -> dict[str, list[str]]:
+        """The product categories each part kind belongs to (none listed: any)."""
+        return {kind.kind: sorted({n.category for n in kind.names}) for kind in self.part_kinds}
+
+    def part_alternatives(self) -> dict[str, list[str]]:
+        """Every part kind a surface can name, in catalogue order ("主板": motherboard, mainboard)."""
+        kinds: dict[str, list[str]] = {}
+        for kind in self.part_kinds:
+            surfaces = {normalise(s).strip() for n in kind.names for s in (n.name_zh, n.name_en)} | {
+                normalise(a).strip() for a in kind.aliases
+            }
+            for surface in sorted(surfaces):
+                if surface and kind.kind not in kinds.setdefault(surface, []):
+                    kinds[surface].append(kind.kind)
+        return kinds
+
     def handle_names(self) -> list[Term]:
         """The ASCII names, aliases and handles of every brand (served first), to read @handles with."""
         names = []
@@ -209,7 +225,7 @@ def _build(
     models: list[tuple[str, str, str, str, str]],
     parts: list[tuple[str, str, str, str]],
 ) -> CatalogueLexicon:
-    from bot.domain.catalogue import CATEGORY_NAMES
+    from bot.domain.catalogue import CATEGORY_NAMES, PRODUCT_LINES
     from bot.nlu.lexicon_terms import FAULT_TERMS, PART_ALIASES
     from bot.seed.parts_data import PART_KINDS
 
@@ -222,7 +238,11 @@ def _build(
     return CatalogueLexicon(
         brands=tuple(_brand_entry(*row) for row in brands),
         other_brands=tuple(_brand_entry(*row) for row in other_brands),
-        categories=tuple(NamedEntry(c.value, zh, en, aliases) for c, (zh, en, aliases) in CATEGORY_NAMES.items()),
+        # Product lines name their category too ("iPhone" is a phone): aliases of the category in the lexicon.
+        categories=tuple(
+            NamedEntry(c.value, zh, en, (*aliases, *(line for line, of in PRODUCT_LINES.items() if of == c)))
+            for c, (zh, en, aliases) in CATEGORY_NAMES.items()
+        ),
         models=tuple(ModelEntry(*row) for row in models),
         part_kinds=tuple(
             PartKindEntry(kind, tuple(kind_names), tuple(a for group in PART_ALIASES.get(kind, ()) for a in group))

@@ -204,3 +204,27 @@ class PlaceFinder:
             else:
                 i += 1
         return found
+
+
+# The rest of a Chinese address after the place's name: streets, numbers, buildings (中关村大街27号, 科技园3栋).
+# It stops at function words (的 了 在 …) and must end like an address does (号 路 街 园 栋 室 …).
+_ZH_ADDRESS_TAIL = re.compile(r"[^\s\W的了在我你他她是有想要请帮吗呢吧啊呀和跟与但]*")
+_ZH_ADDRESS_END = re.compile(
+    r"(?:[号路街道巷弄园栋幢楼层室村镇乡座]|小区|大厦|广场|中心|单元|花园|公寓|社区|[A-Za-z0-9])$")
+
+
+def address_span(text: str, place: str) -> str:
+    """The address a message gives, starting at a recognised `place`.
+
+    A Chinese place name is often followed by the rest of the address ("北京市海淀区" + "中关村大街27号"): the span
+    runs on while the words read like an address. Other places are kept as found; `place` is returned when it
+    is not in the text.
+    """
+    start = text.find(place)
+    if start < 0 or not place or not ("\u4e00" <= place[-1] <= "\u9fff"):
+        return place
+    tail = _ZH_ADDRESS_TAIL.match(text, start + len(place))
+    rest = tail.group() if tail else ""
+    while rest and not _ZH_ADDRESS_END.search(rest):
+        rest = rest[:-1]
+    return place + rest

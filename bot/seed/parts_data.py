@@ -55,7 +55,7 @@ PART_KINDS: dict[C, tuple[PartKind, ...]] = {
     ),
     C.AIR_CONDITIONER: (
         PartKind("compressor", "CMP", "压缩机", "Compressor", 1500),
-        PartKind("pcb", "PCB", "电脑板", "Control board (PCB)", 450),
+        PartKind("mainboard", "PCB", "电脑板", "Control board (PCB)", 450),
         PartKind("fan_motor", "FMT", "风机", "Fan motor", 380),
         PartKind("remote", "RMT", "遥控器", "Remote control", 69, shared=True),
         PartKind("capacitor", "CAP", "启动电容", "Start capacitor", 45, shared=True),
@@ -64,7 +64,7 @@ PART_KINDS: dict[C, tuple[PartKind, ...]] = {
         PartKind("compressor", "CMP", "压缩机", "Compressor", 1200),
         PartKind("thermostat", "THM", "温控器", "Thermostat", 160),
         PartKind("door_seal", "SEL", "门封条", "Door seal", 120),
-        PartKind("pcb", "PCB", "主控板", "Control board (PCB)", 350),
+        PartKind("mainboard", "PCB", "主控板", "Control board (PCB)", 350),
     ),
     C.WASHING_MACHINE: (
         PartKind("drain_pump", "DPM", "排水泵", "Drain pump", 150),

@@ -71,7 +71,8 @@ def _found(extractor: CatalogueEntityExtractor, text: str) -> set[tuple[str, str
         ("冷氣機不冷", {("product_category", "air_conditioner", "冷氣"), ("symptom", "not_cooling", "不冷")}),
         (
             "my Redmi Note 12 screen cracked",
-            {("brand", "xiaomi", "Redmi"), ("part", "screen", "screen"), ("symptom", "cracked", "cracked")},
+            {("brand", "xiaomi", "Redmi"), ("product_category", "phone", "Redmi"), ("part", "screen", "screen"),
+             ("symptom", "cracked", "cracked")},
         ),
         (
             "ＭＹ ＰＨＯＮＥ ＷＯＮ’Ｔ ＣＨＡＲＧＥ",
@@ -114,15 +115,16 @@ def test_models_match_with_or_without_separators_and_imply_their_brand(extractor
         found = _found(extractor, text)
         assert ("brand", "huawei", "华为") in found
         assert {f[:2] for f in found} == {("brand", "huawei"), ("product_model", "Mate 60 Pro"),
-                                          ("symptom", "wont_charge")}
+                                          ("product_category", "phone"), ("symptom", "wont_charge")}
 
 
-def test_a_model_names_its_brand_when_the_message_does_not(extractor: CatalogueEntityExtractor) -> None:
+def test_a_model_names_its_brand_and_category_when_the_message_does_not(extractor: CatalogueEntityExtractor) -> None:
     text = "我的iPhone15屏幕碎了"
 
     assert _found(extractor, text) == {
         ("product_model", "iPhone 15", "iPhone15"),
         ("brand", "apple", "iPhone15"),
+        ("product_category", "phone", "iPhone15"),
         ("part", "screen", "屏幕"),
         ("symptom", "cracked", "碎了"),
     }
@@ -135,6 +137,7 @@ def test_longest_match_wins(extractor: CatalogueEntityExtractor) -> None:
     assert found == {
         ("product_model", "Redmi Note 13 Pro", "Redmi Note 13 Pro"),
         ("brand", "xiaomi", "Redmi Note 13 Pro"),
+        ("product_category", "phone", "Redmi Note 13 Pro"),
         ("symptom", "wont_power_on", "不开机"),
     }
     assert _found(extractor, "笔记本电脑") == {("product_category", "laptop", "笔记本电脑")}  # not 电脑 / 笔记本

@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.components.normaliser import TextNormaliser
 from bot.nlu.components.place_extractor import PlaceEntityExtractor
 from bot.nlu.normalise import normalise
-from bot.nlu.places import PlaceFinder
+from bot.nlu.places import PlaceFinder, address_span
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,16 @@ def test_a_chinese_name_never_straddles_two_words(finder: PlaceFinder) -> None:
         ends.add(position)
     assert finder.find(text, text, (starts, ends)) == []
     assert [s.text for s in finder.find("我家在六安", "我家在六安", ({0, 1, 2, 3}, {1, 2, 3, 5}))] == ["六安"]
+
+
+@pytest.mark.parametrize(("text", "place", "expected"), [
+    ("北京市海淀区中关村大街27号", "北京市海淀区", "北京市海淀区中关村大街27号"),
+    ("我在深圳市南山区科技园，空调坏了", "深圳市南山区", "深圳市南山区科技园"),
+    ("上海市浦东新区张江镇祖冲之路899号3栋501室", "上海市浦东新区", "上海市浦东新区张江镇祖冲之路899号3栋501室"),
+    ("北京市海淀区的空调坏了", "北京市海淀区", "北京市海淀区"),  # 的 ends the address
+    ("广州市天河区空调不制冷", "广州市天河区", "广州市天河区"),  # what follows is not an address
+    ("I'm in Berlin, near the station", "Berlin", "Berlin"),  # other places are kept as found
+    ("我在乌鲁木齐市", "成都市", "成都市"),  # not in the text
+])
+def test_an_address_runs_on_from_the_place_while_it_reads_like_one(text: str, place: str, expected: str) -> None:
+    assert address_span(text, place) == expected

@@ -16,7 +16,9 @@ Brands (`bot.nlu.brand_mentions`): an @handle names a brand when it is one of th
 ASCII name inside support-style affixes ("@AppleSupport", "@Lenovo_in", "@AskPlayStation"); the entity spans the
 handle without the "@". Brands we do not service are `unserved_brand` entities valued by their English name
 ("Whirlpool"). A brand that is only compared with ("建议买格力", "比联想等牌子", "better than Dell") and a name
-inside a phrase where it is an ordinary word ("螺丝松下来了") yield no entity.
+inside a phrase where it is an ordinary word ("螺丝松下来了") yield no entity. Parts are read in the light of the
+product the message names, and product words in set phrases ("over the phone") name no product
+(`bot.nlu.catalogue_context`).
 
 Values are codes: brand code, category code, model code, part kind, canonical symptom. Offsets index the
 original message text.
@@ -39,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.brand_mentions import HandleResolver, handle_spans, is_comparison, is_false_friend
+from bot.nlu.catalogue_context import Match, parts_in_context
 from bot.nlu.catalogue_lexicon import (
     BRAND,
     DEFAULT_CATALOGUE_PATH,
@@ -123,8 +126,11 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
         terms: list[Term], model_brands: dict[str, str], handle_names: list[Term] | None = None,
+        part_categories: dict[str, list[str]] | None = None, part_alternatives: dict[str, list[str]] | None = None,
+        model_categories: dict[str, str] | None = None,
     ) -> None:
-        """Build the phrase matcher over `terms` and the handle reader over `handle_names` (default: the terms)."""
+        """Build the phrase matcher over `terms` and the handle reader over `handle_names` (default: the terms);
+        `part_categories` and `part_alternatives` (from the lexicon) read parts in the light of the product named."""
         import spacy
         from spacy.matcher import PhraseMatcher
 
@@ -136,9 +142,14 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._implies_brand = bool(config["model_implies_brand"])
         self._terms = [t for t in terms if t.entity in self._entities]
         self._model_brands = model_brands
+        self._model_categories = dict(model_categories or {})
         names = self._terms if handle_names is None else handle_names
         self._handle_names = [t for t in names if t.entity in self._entities and t.entity in _BRAND_TYPES]
         self._handles = HandleResolver((t.text, (t.entity, t.value)) for t in self._handle_names)
+        self._part_categories = {k: list(v) for k, v in (part_categories or {}).items()}
+        self._part_alternatives = {k: list(v) for k, v in (part_alternatives or {}).items()}
+        self._owners = {k: frozenset(v) for k, v in self._part_categories.items()}
+        self._alternatives = {k: tuple(v) for k, v in self._part_alternatives.items()}
         self._vocab = spacy.blank("xx").vocab
         self._matcher = PhraseMatcher(self._vocab, attr="LOWER")
         self._labels: list[tuple[str, str]] = []
@@ -179,7 +190,10 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             raise FileNotFoundError(f"catalogue lexicon {path} not found: run `python -m bot catalogue-export`")
         lexicon = load_catalogue(path)
         model_brands = {model.code: model.brand for model in lexicon.models}
-        return cls(config, model_storage, resource, lexicon.terms(), model_brands, lexicon.handle_names())
+        return cls(
+            config, model_storage, resource, lexicon.terms(), model_brands, lexicon.handle_names(),
+            lexicon.part_categories(), lexicon.part_alternatives(), {m.code: m.category for m in lexicon.models},
+        )
 
     @classmethod
     def load(
@@ -200,7 +214,10 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             return cls.create(config, model_storage, resource, execution_context)
         terms = [Term(*row) for row in stored["terms"]]
         handle_names = [Term(*row) for row in stored["handle_names"]] if "handle_names" in stored else None
-        return cls(config, model_storage, resource, terms, stored["model_brands"], handle_names)
+        return cls(
+            config, model_storage, resource, terms, stored["model_brands"], handle_names,
+            stored.get("part_categories"), stored.get("part_alternatives"), stored.get("model_categories"),
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         """Store the patterns in the model (the training examples are not used)."""
@@ -213,6 +230,9 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             "terms": [list(t) for t in self._terms],
             "model_brands": self._model_brands,
             "handle_names": [list(t) for t in self._handle_names],
+            "part_categories": self._part_categories,
+            "part_alternatives": self._part_alternatives,
+            "model_categories": self._model_categories,
         }
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PATTERNS_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
@@ -239,6 +259,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
                 if named is not None:
                     found.append(Found(start, end, *named))
         kept = [f for f in resolve_overlaps(found) if f.entity not in _BRAND_TYPES or self._names_a_brand(text, f)]
+        kept = [Found(*m) for m in parts_in_context(text, (Match(*f) for f in kept), self._owners, self._alternatives)]
         if self._implies_brand and BRAND in self._entities:
             brands = {f.value for f in kept if f.entity == BRAND}
             for item in [f for f in kept if f.entity == PRODUCT_MODEL]:
@@ -246,6 +267,11 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
                 if brand and brand not in brands and not is_comparison(text, item.start, item.end):
                     kept.append(Found(item.start, item.end, BRAND, brand))
                     brands.add(brand)
+        if PRODUCT_CATEGORY in self._entities and not any(f.entity == PRODUCT_CATEGORY for f in kept):
+            # A model names its category ("iPhone 15" is a phone) when the message names none.
+            model = next((f for f in kept if f.entity == PRODUCT_MODEL and f.value in self._model_categories), None)
+            if model is not None:
+                kept.append(Found(model.start, model.end, PRODUCT_CATEGORY, self._model_categories[model.value]))
         return sorted(kept)
 
     @staticmethod
