@@ -3,9 +3,12 @@ words used in set phrases. Framework-free; the catalogue matcher applies it afte
 
 * A part kind belongs to some product categories ("主板" is a PC's motherboard but an appliance's main board;
   "风扇" a PC's cooling fan). When the message names a product category, a part that no named product has is
-  read as the kind of the same name that one of them has, or dropped ("空调…就跟电风扇一样": no fan part;
-  "solar and battery setup … freezer": no battery part). With no category named, the match stands.
-* A part that is only compared with ("比风扇都不如") is no part.
+  read as the kind of the same name that one of them has; failing that it stands within the same family of
+  products (a laptop's "hard drive": our catalogue stocks disks for servers) and is dropped across families
+  ("solar and battery setup … freezer": no battery part). With no category named, the match stands.
+* A part that is only compared with ("比风扇都不如", "跟电风扇一样") is no part; "压缩机和主板" lists two.
+* Model names of lines we do not stock still name their kind of product ("oneplus3 t", "op5t", "Galaxy Note 9",
+  "Moto G7", "Pixel 6", "Xoom", "Apple Watch" is not among them: we only read the categories we service).
 * Product words inside set phrases name no product: "over the phone", "phone number", "mobile app",
   "PC case", "PC game".
 """
@@ -16,11 +19,27 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-_COMPARED = re.compile(r"(比|不如|像|跟|和|与|同)\s*(电)?$")
+_COMPARED = re.compile(r"(比|不如|像)\s*(电)?$")
+_LIKE_BEFORE = re.compile(r"(跟|和|与|同)\s*(电)?$")
+_LIKE_AFTER = re.compile(r"^\S{0,4}?(一样|似的|一般|差不多|相比)")
+#: Product families: a part of one member is plausibly a part of another (not across families).
+FAMILIES: tuple[frozenset[str], ...] = (
+    frozenset({"phone", "tablet", "laptop", "desktop", "server"}),
+    frozenset({"tv"}),
+    frozenset({"air_conditioner", "refrigerator", "washing_machine", "water_heater"}),
+)
 _PHONE_PHRASE = re.compile(
     r"\b(over|on|by|via) the (phone|mobile)\b|\b(phone|mobile) (number|no|call|calls|line|support|bill|"
     r"plan|app|apps|data|site|website|version|network)\b|\bphone (me|us|them)\b",
     re.I,
+)
+_IMPLIED = (
+    (re.compile(r"\b(?:oneplus\s?\d{1,2}[a-z]?|op\d{1,2}t?|galaxy\s(?:note|s|a|m|j)\s?\d{1,3}|moto\s?[gexz]\d{0,3}"
+                r"|pixel\s?\d[a-z]?|redmi\s?(?:note\s?)?\d{1,2}|nokia\s?\d{3,4}|iphone\s?\d{0,2}|nexus\s?\d)\b", re.I),
+     "phone"),
+    (re.compile(r"\b(?:xoom|galaxy\stab|kindle\sfire|fire\shd\s?\d{0,2}|surface\s(?:pro|go))\b", re.I), "tablet"),
+    (re.compile(r"\b(?:chromebook|zenbook|vivobook|inspiron|latitude\s\d{4}|pavilion\sx?\d{2}|elitebook|aspire)\b",
+                re.I), "laptop"),
 )
 _PC_PHRASE = re.compile(r"\bpc (case|game|games|gamer|gaming|version|port)\b", re.I)
 
@@ -44,9 +63,25 @@ def in_set_phrase(text: str, start: int, end: int, category: str) -> bool:
     return False
 
 
-def compared_part(text: str, start: int) -> bool:
-    """Whether a part word is the object of a comparison ("比风扇都不如", "跟电风扇一样")."""
-    return bool(_COMPARED.search(text[max(0, start - 3) : start]))
+def implied_categories(text: str) -> list[Match]:
+    """Product categories implied by model names of lines we do not stock, left to right."""
+    found = [Match(m.start(), m.end(), "product_category", category)
+             for pattern, category in _IMPLIED for m in pattern.finditer(text)]
+    return sorted(found)
+
+
+def compared_part(text: str, start: int, end: int | None = None) -> bool:
+    """Whether a part word at [start, end) is the object of a comparison ("比风扇都不如", "跟电风扇一样"), not one
+    of a list ("压缩机和主板都坏了")."""
+    before = text[max(0, start - 3) : start]
+    if _COMPARED.search(before):
+        return True
+    after = text[end:] if end is not None else text[start:].lstrip()[2:]
+    return bool(_LIKE_BEFORE.search(before) and _LIKE_AFTER.search(after))
+
+
+def _same_family(owners: frozenset[str], categories: set[str]) -> bool:
+    return any(family & owners and family & categories for family in FAMILIES)
 
 
 def parts_in_context(
@@ -64,7 +99,7 @@ def parts_in_context(
         if item.entity == product_category and item.value not in categories:
             continue
         if item.entity == part:
-            if compared_part(text, item.start):
+            if compared_part(text, item.start, item.end):
                 continue
             owners = part_categories.get(item.value, frozenset())
             if categories and owners and not owners & categories:
@@ -73,8 +108,9 @@ def parts_in_context(
                     (kind for kind in alternatives.get(surface, ()) if part_categories.get(kind, frozenset())
                      & categories), None,
                 )
-                if other is None:
+                if other is not None:
+                    item = item._replace(value=other)
+                elif not _same_family(owners, categories):
                     continue
-                item = item._replace(value=other)
         kept.append(item)
     return kept

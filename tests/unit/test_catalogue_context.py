@@ -9,7 +9,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 
-from bot.nlu.catalogue_context import Match, compared_part, in_set_phrase, parts_in_context
+from bot.nlu.catalogue_context import Match, compared_part, implied_categories, in_set_phrase, parts_in_context
 from bot.nlu.components.catalogue_matcher import CatalogueEntityExtractor
 from bot.nlu.normalise import normalise
 
@@ -32,8 +32,22 @@ def test_a_part_no_named_product_has_is_dropped_and_without_a_product_it_stands(
         "motherboard"
 
 
+def test_a_part_stands_within_the_family_of_the_product_named() -> None:
+    owners = {**OWNERS, "disk": frozenset({"server"})}
+    found = [Match(3, 11, "product_category", "laptop"), Match(20, 30, "part", "disk")]
+    kept = parts_in_context("my notebook needs a hard drive", found, owners, {})
+    assert [m.value for m in kept] == ["laptop", "disk"]
+
+
+def test_model_names_of_lines_we_do_not_stock_name_their_kind() -> None:
+    found = implied_categories("after the update on my op5t and my galaxy note 9")
+    assert [m.value for m in found] == ["phone", "phone"]
+    assert implied_categories("opinion: the pavilion was nice") == []
+
+
 def test_compared_parts_and_set_phrases() -> None:
-    assert compared_part("比风扇都不如", 1) and compared_part("跟电风扇一样", 2) and not compared_part("风扇坏了", 0)
+    assert compared_part("比风扇都不如", 1, 3) and compared_part("跟电风扇一样", 2, 4)
+    assert not compared_part("风扇坏了", 0, 2) and not compared_part("压缩机和主板都坏了", 4, 6)
     assert in_set_phrase("I heard back over the phone today", 22, 27, "phone")
     assert in_set_phrase("what is your phone number", 13, 18, "phone")
     assert in_set_phrase("a PC case for $69", 2, 4, "desktop")
@@ -60,6 +74,12 @@ def matcher(tmp_path_factory: pytest.TempPathFactory) -> CatalogueEntityExtracto
         ("my Ideapad 710S keeps freezing", {("product_category", "laptop")}),
         ("does it fit the side by side model", {("product_category", "refrigerator")}),
         ("iPhone 15 battery drains fast", {("product_category", "phone"), ("part", "battery")}),
+        ("空调压缩机和主板都坏了", {("product_category", "air_conditioner"), ("part", "compressor"),
+                             ("part", "mainboard")}),
+        ("I accidentally dropped my oneplus3 t and broke the glass", {("product_category", "phone")}),
+        ("service provider for my Motorola Xoom", {("product_category", "tablet")}),
+        ("an opinion about the pavilion", set()),
+        ("sending my notebook in for a hard drive replacement", {("product_category", "laptop"), ("part", "disk")}),
     ],
 )
 def test_the_matcher_reads_parts_and_products_in_context(

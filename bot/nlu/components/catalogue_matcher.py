@@ -41,7 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.brand_mentions import HandleResolver, handle_spans, is_comparison, is_false_friend
-from bot.nlu.catalogue_context import Match, parts_in_context
+from bot.nlu.catalogue_context import Match, implied_categories, parts_in_context
 from bot.nlu.catalogue_lexicon import (
     BRAND,
     DEFAULT_CATALOGUE_PATH,
@@ -272,6 +272,9 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             model = next((f for f in kept if f.entity == PRODUCT_MODEL and f.value in self._model_categories), None)
             if model is not None:
                 kept.append(Found(model.start, model.end, PRODUCT_CATEGORY, self._model_categories[model.value]))
+            else:
+                # A model name of a brand we do not stock ("oneplus3 t", "Galaxy Note 9") still names its kind.
+                kept += [Found(*m) for m in implied_categories(text)[:1]]
         return sorted(kept)
 
     @staticmethod

@@ -23,9 +23,25 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components.normaliser import normalised_text
-from bot.nlu.places import PlaceFinder
+from bot.nlu.places import PlaceFinder, PlaceSpan
 
 LOCATION = "location"
+
+
+def joined(spans: list[PlaceSpan]) -> list[PlaceSpan]:
+    """Adjacent Chinese divisions as one place (深圳市 + 南山区 → 深圳市南山区): one location, not two."""
+    out: list[PlaceSpan] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if last is not None and last.end == span.start and _han(last.text[-1]) and _han(span.text[0]):
+            out[-1] = PlaceSpan(last.start, span.end, last.text + span.text)
+        else:
+            out.append(span)
+    return out
+
+
+def _han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
 
 
 def _token_boundaries(message: Message) -> tuple[set[int], set[int]] | None:
@@ -73,7 +89,7 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_END: span.end,
                     ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
                 }
-                for span in self._finder.find(text, normalised_text(message, TEXT), _token_boundaries(message))
+                for span in joined(self._finder.find(text, normalised_text(message, TEXT), _token_boundaries(message)))
             ]
             if not entities:
                 continue

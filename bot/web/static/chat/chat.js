@@ -180,8 +180,9 @@
     var check = el("button", "ticket-card-action", t("checkStatus"));
     check.type = "button";
     check.addEventListener("click", function () {
+      // The intent as a payload (what the customer sees is the command in their language): no guessing.
       var command = t("statusCommand") + number;
-      send(command, { display: command });
+      send("/ticket_status" + JSON.stringify({ ticket_number: number }), { display: command });
     });
     card.appendChild(check);
     var row = el("div", "row row-bot row-card");
