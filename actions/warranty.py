@@ -7,11 +7,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ServiceAction
-from actions.conversation import language_of, location_of, parse_iso_date
+from actions.conversation import language_of, location_of, parse_iso_date, user_events
 from actions.runtime import Services, within_budget
 from actions.texts import REMEDY, day_text, pick
 from bot.domain.errors import NotFoundError, ValidationError
-from bot.domain.warranty import Remedy, WarrantyDecision, decide
+from bot.domain.warranty import FaultKind, Remedy, WarrantyDecision, decide, fault_kind
+from bot.nlu.normalise import normalise
 from bot.services.warranty import utc_today
 
 #: Assumed when the customer does not name a model (the usual statutory minimum in China).
@@ -25,6 +26,16 @@ NEXT_STEP = {
 }
 
 
+def reported_fault(tracker: Tracker) -> FaultKind:
+    """The kind of fault the conversation reports: symptom codes and the customer's own words, every turn."""
+    events = user_events(tracker)
+    symptoms = [str(e.get("value")) for event in events for e in (event.get("parse_data") or {}).get("entities") or []
+                if e.get("entity") == "symptom" and e.get("value")]
+    texts = [normalise(str(event.get("text") or "")) for event in events
+             if not str(event.get("text") or "").startswith("/")]  # simplified, half-width: 摔壞 reads as 摔坏
+    return fault_kind(symptoms, texts)
+
+
 def explain(decision: WarrantyDecision, language: str, assumed: bool) -> tuple[str, str, str]:
     """(headline, reasons, next step) in the customer's language."""
     ends = day_text(decision.warranty_ends, language)
@@ -33,6 +44,9 @@ def explain(decision: WarrantyDecision, language: str, assumed: bool) -> tuple[s
                     else f"Your product's warranty ended on {ends}.")
         reasons = [f"- Bought {decision.days_since_purchase} days ago; rules: {decision.basis}.",
                    "- You can ask for: " + "; ".join(pick(REMEDY[r], language) for r in decision.remedies) + "."]
+        if "accidental_damage_not_covered" in decision.reasons:
+            reasons.append("- Accidental damage (a drop, liquid, misuse) is not covered by the warranty: "
+                           "the repair is paid, quoted first.")
         if assumed:
             reasons.append(f"- I assumed the standard {DEFAULT_WARRANTY_MONTHS}-month warranty; "
                            "tell me the model for its exact terms.")
@@ -40,6 +54,8 @@ def explain(decision: WarrantyDecision, language: str, assumed: bool) -> tuple[s
         headline = f"您的产品在保修期内，保修至{ends}。" if decision.in_warranty else f"您的产品已于{ends}过保。"
         reasons = [f"- 购买至今{decision.days_since_purchase}天，适用规定：{decision.basis}。",
                    "- 您可以申请：" + "；".join(pick(REMEDY[r], language) for r in decision.remedies) + "。"]
+        if "accidental_damage_not_covered" in decision.reasons:
+            reasons.append("- 摔落、进水等人为损坏不在保修（三包）范围内，需付费维修，网点会先报价。")
         if assumed:
             reasons.append(f"- 未提供型号，按{DEFAULT_WARRANTY_MONTHS}个月整机保修估算；告诉我型号可查询准确保修期。")
     return headline, "\n".join(reasons), pick(NEXT_STEP[decision.best_remedy], language)
@@ -61,11 +77,13 @@ class ActionWarrantyDecision(ServiceAction):
         country = location.country if location else "CN"
         model = tracker.get_slot("product_model")
         assumed = True
-        decision = decide(bought, utc_today(), DEFAULT_WARRANTY_MONTHS, country)
+        fault = reported_fault(tracker)
+        decision = decide(bought, utc_today(), DEFAULT_WARRANTY_MONTHS, country, fault)
         if model:
             try:
                 decision = await within_budget(svc.warranty.check(
                     purchase_date=bought, country=country, model_code=str(model), brand_code=tracker.get_slot("brand"),
+                    fault=fault,
                 ))
                 assumed = False
             except (NotFoundError, ValidationError):

@@ -37,9 +37,10 @@ def process_specs(settings: Settings, model: Path) -> list[ProcessSpec]:
         "--port", str(settings.rasa_port), "--cors", "*",
     ]
     if settings.rasa_token:
-        # The HTTP API (trackers, model) is only exposed with a token; channels work without it.
-        # One argument: a token may start with "-", which argparse would take for an option.
-        rasa_argv += ["--enable-api", f"--auth-token={settings.rasa_token}"]
+        # The HTTP API (trackers, model) is only exposed with a token; channels work without it. The token goes
+        # by the environment (RASA_TOKEN), never on the command line where `ps` shows it: bot.rasa_entry hands it
+        # to Rasa inside the process.
+        rasa_argv += ["--enable-api"]
     return [
         ProcessSpec(
             "action server",

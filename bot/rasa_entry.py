@@ -5,12 +5,14 @@ the (constant) schema itself against the draft 2020-12 meta-schema — on every 
 saturation (py-spy, 20 concurrent conversations) put 41% of the Rasa process's CPU there. The fix builds the validator
 once and validates each response exactly as before (same schema, same validator class, same `best_match` error
 with Rasa's message appended). Nothing else about Rasa changes; `make run` starts Rasa through this module.
+It also hands Rasa the API token from RASA_TOKEN, so that the token is never on a command line.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 _INSTALLED_FLAG = "_aftersales_fast_validation"
@@ -46,12 +48,26 @@ def install_fast_action_validation() -> None:
     setattr(RemoteAction, _INSTALLED_FLAG, True)
 
 
+def with_token(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """`args` with `--auth-token` from RASA_TOKEN when the API is enabled and no token was given.
+
+    The token is added in this process only (Rasa reads it from `sys.argv`); the process's command line, which
+    `ps` shows, never carries it. One argument: a token may start with "-", which argparse would take for an option.
+    """
+    out = list(args)
+    token = environ.get("RASA_TOKEN") or ""
+    given = any(a == "--auth-token" or a.startswith("--auth-token=") for a in out)
+    if token and "--enable-api" in out and not given:
+        out.append(f"--auth-token={token}")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Install the fix, then hand over to Rasa's command line with `argv` (default: this process's arguments)."""
     install_fast_action_validation()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *with_token(sys.argv[1:] if argv is None else argv, os.environ)]
     rasa_main()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -16,6 +18,30 @@ class FaultKind(str, Enum):
     PERFORMANCE = "performance"  # 性能故障: the product fails by itself
     ACCIDENTAL_DAMAGE = "accidental_damage"  # drops, liquid, misuse
     UNKNOWN = "unknown"  # treated as a performance fault, subject to the outlet's inspection
+
+
+#: Symptom codes (the catalogue's) that are accidental damage, and everyday words for it in zh and en.
+ACCIDENTAL_SYMPTOMS = frozenset({"dropped", "water_damage"})
+_ACCIDENTAL_WORDS = re.compile(
+    r"摔|掉(?:在|到)?地上|掉水里|掉进|进水|泡水|浸水|洒了?(?:水|咖啡|饮料)|踩坏|压坏|砸|磕坏|人为"
+    r"|\b(?:dropp?ed|fell|fallen|smashed|spill(?:ed|t)?|sat on|stepped on|water damage|got wet"
+    r"|in the (?:pool|toilet|sink))\b",
+    re.I,
+)
+_NEGATED_DAMAGE = re.compile(
+    r"(?:没有?|不是|并非|没)\s*(?:摔|掉|进水)|\bnot?\s+(?:dropp?ed|been dropped)|\bnever\s+dropped", re.I
+)
+
+
+def fault_kind(symptoms: Iterable[str], texts: Iterable[str] = ()) -> FaultKind:
+    """Accidental damage when a symptom code or the customer's words say so (摔坏了, dropped it, 进水), unless
+    denied ("没摔过", "never dropped"); a performance fault when other symptoms are known; else unknown."""
+    codes = {str(s) for s in symptoms if s}
+    words = [str(t) for t in texts if t]
+    denied = any(_NEGATED_DAMAGE.search(t) for t in words)
+    if not denied and (codes & ACCIDENTAL_SYMPTOMS or any(_ACCIDENTAL_WORDS.search(t) for t in words)):
+        return FaultKind.ACCIDENTAL_DAMAGE
+    return FaultKind.PERFORMANCE if codes else FaultKind.UNKNOWN
 
 
 class Remedy(str, Enum):

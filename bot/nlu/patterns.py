@@ -28,6 +28,10 @@ Purchase dates (`resolve_date`):
 * no day (2025年3月, 去年12月, March 2025, 3月): the first of that month;
 * relative (昨天, 上周, 上个月, 三天前, 半年前, yesterday, last week, 2 weeks ago): `today` minus that period;
   去年 / last year is `today` minus a year, 前年 two years;
+* durations since the purchase (买了3个月, had it for 3 months, 2 months old): `today` minus that period; how long
+  it has been *used* (用了3个月) is not a purchase date;
+* a year alone (2019年买的, in 2019): 1 January of that year, 年底 1 December; the current year alone: None;
+* shopping festivals (双十一, 去年618): that day of the year named, else the latest one not after `today`;
 * impossible days (2025-02-30), future days and years before 1980 give None (and no entity).
 """
 
@@ -321,6 +325,24 @@ _DATES = {
     "cn_ago": re.compile(
         r"(?<!\d)(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s*个?\s*(?P<u>天|日|周|星期|礼拜|月|年)\s*(?:之前|以前|前)"
     ),
+    "cn_festival": re.compile(
+        r"(?:(?P<ry>去年|今年|前年)|(?P<y>\d{4})\s*年)?\s*(?P<f>双十一|双11|双十二|双12|618|六一八)"
+    ),
+    "cn_duration": re.compile(
+        r"(?:买|购买|购入|入手)(?:了|来)?\s*(?:才|快|不到|将近|差不多|大概|约|有)?\s*"
+        r"(?P<n>\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s*个?\s*(?P<u>天|周|星期|礼拜|月|年)(?!\s*(?:之前|以前|前))"
+    ),
+    "cn_year": re.compile(
+        r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年\s*(?P<end>底|末)?(?!\s*(?:\d|[零〇一二三四五六七八九十]+\s*月))"
+    ),
+    "en_duration": re.compile(
+        r"\b(?:(?:had|owned)\s+(?:it|this|them|the\s+\w+|my\s+\w+)\s+(?:for\s+)?"
+        r"(?:about\s+|almost\s+|nearly\s+|only\s+|just\s+|over\s+)?|(?=\S+\s+(?:day|week|month|year)s?\s+old\b))"
+        r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\s+)?couple\s+of)"
+        r"\s+(?P<u>day|week|month|year)s?(?:\s+old)?\b"
+    ),
+    "en_year": re.compile(r"\b(?:in|since|from|back\s+in|bought\s+in|purchased\s+in)\s+(?:early\s+|late\s+)?"
+                          r"(?P<y>(?:19|20)\d{2})\b(?![/\-.]\d)"),
     "en_relative": re.compile(
         r"\b(?:(?P<yd>the\s+day\s+before\s+yesterday|yesterday)|last\s+(?P<lu>week|month|year)|"
         r"(?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\s+)?couple\s+of)"
@@ -404,6 +426,24 @@ def _resolve(kind: str, match: re.Match[str], today: date, day_first: bool) -> d
             return {"month": today - timedelta(days=15), "year": _minus(today, 6, "month")}.get(unit)
         amount = _number(group["n"])
         return _minus(today, amount, unit) if amount else None
+    if kind == "cn_festival":
+        festivals = {"双十一": (11, 11), "双11": (11, 11), "双十二": (12, 12), "双12": (12, 12)}
+        month, day = festivals.get(group["f"], (6, 18))
+        year = int(group["y"]) if group["y"] else None
+        if group["ry"]:
+            year = today.year - {"今年": 0, "去年": 1, "前年": 2}[group["ry"]]
+        return _day(today, year, month, day)
+    if kind in ("cn_duration", "en_duration"):
+        amount_text = group["n"]
+        if amount_text == "半":
+            return {"month": today - timedelta(days=15), "year": _minus(today, 6, "month")}.get(_CN_UNITS[group["u"]])
+        unit = _CN_UNITS.get(group["u"], group["u"])
+        amount = _number(amount_text)
+        return _minus(today, amount, unit) if amount else None
+    if kind in ("cn_year", "en_year"):
+        if int(group["y"]) == today.year:
+            return None  # "bought this year" says too little for a warranty: the form asks for the date
+        return _day(today, int(group["y"]), 12 if group.get("end") else 1, 1)
     if group["yd"]:
         return today - timedelta(days=2 if group["yd"].startswith("the") else 1)
     if group["lu"]:

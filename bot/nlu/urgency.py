@@ -30,7 +30,8 @@ _SAFETY = re.compile(
         (
             # smoke, burning smell, fire
             r"冒(?:黑|白|青)?烟|烟雾|起烟|烟味|烧焦|焦糊|焦味|糊味|烧" + _CLAUSE + r"{0,2}味",
-            r"着火|起火|失火|冒火|火苗|明火|自燃|烧起来|火光|火花|火星",
+            # 火星 is a spark only when something gives it off (冒火星, 溅火星); else Mars (火星基地, 火星文)
+            r"着火|起火|失火|冒火|火苗|明火|自燃|烧起来|火光|火花|(?:冒|有|溅|迸|打|出|闪|蹦)火星",
             rf"(?:插座|插头|插板|排插|电线|线路|开关|电源|充电器|充电头|电机|主板){_CLAUSE}{{0,3}}(?:打火|冒火|烧|融化)",
             # batteries
             rf"鼓包|(?:电池|后盖|屏幕|机身){_CLAUSE}{{0,3}}(?:鼓起|膨胀|胀)",
@@ -44,7 +45,10 @@ _SAFETY = re.compile(
             r"\bsmok(?:e|es|ed|ing|y)\b(?!\s*(?:detector|alarm))",
             r"\bburn(?:ing|t)\s+(?:smell|odou?r)|\bsmell(?:s|ed|ing)?\s+(?:like|of)\s+(?:something\s+)?burn(?:ing|t)",
             r"\b(?:caught|catch(?:es|ing)?|on)\s+fire\b",
-            r"(?<!amazon )(?<!kindle )\bfire\b(?!\s*(?:tv|stick|tablet|hd|\d))",
+            # not the fire brigade or a product ("near the fire station", "Fire TV", "fire alarm test")
+            r"(?<!amazon )(?<!kindle )\bfire\b(?!\s*(?:tv|stick|tablet|hd|\d|station|stations|department|dept|"
+            r"brigade|service|alarm|alarms|extinguisher|exit|door|drill|truck|engine|hydrant|fighters?|m[ae]n|"
+            r"safety|escape|insurance|emblem|wall|pit|place|fly))",
             r"\bflames?\b|\bablaze\b|\bspark(?:s|ing|ed)\b|\ba\s+spark\b",
             r"\b(?:swollen|swelling|bulging|bloated|puffed(?:\s+up)?|expanded)\s+(?:\w+\s+)?batter(?:y|ies)\b",
             r"\bbatter(?:y|ies)\s+(?:\w+\s+){0,2}(?:swell\w*|swollen|bulg\w*|bloat\w*|puff\w*|expand\w*)",

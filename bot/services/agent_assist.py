@@ -77,9 +77,32 @@ def transcript_of(events: list[dict[str, Any]]) -> list[TranscriptLine]:
     return lines[-MAX_TRANSCRIPT:]
 
 
-def _latest_user_text(events: list[dict[str, Any]]) -> str | None:
-    event = latest_user_event(events)
-    return str(event["text"]) if event is not None else None
+#: Categories that are no need of their own: a later "转人工" or "hello" does not hide the need stated before.
+_NOT_A_NEED = frozenset({Category.REQUEST_HUMAN.value, Category.GREET.value, Category.OUT_OF_SCOPE.value})
+
+
+def _user_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e.get("event") == "user" and e.get("text") is not None]
+
+
+def need_event(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The customer's latest message that states a need (by the parse Rasa stored with it), else the latest."""
+    users = _user_events(events)
+    for event in reversed(users):
+        parsed = event.get("parse_data")
+        if isinstance(parsed, dict) and triage_of(parsed, None).category not in _NOT_A_NEED:
+            return event
+    return latest_user_event(events)
+
+
+def conversation_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first value of each entity per customer message, the latest message winning, over the conversation."""
+    values: dict[str, Any] = {}
+    for event in _user_events(events):
+        parsed = event.get("parse_data")
+        if isinstance(parsed, dict):
+            values.update({k: v for k, v in _first_values(parsed).items() if v not in (None, "")})
+    return values
 
 
 def _safe_for_parse(text: str) -> str:
@@ -164,12 +187,14 @@ class AgentAssistService:
         events = [e for e in tracker.get("events") or [] if isinstance(e, dict)]
         slots: dict[str, Any] = tracker["slots"] if isinstance(tracker.get("slots"), dict) else {}
         notes: list[str] = []
-        triage, parsed = await self._triage(_latest_user_text(events), slots.get("language"), notes)
+        need = need_event(events)
+        text = str(need["text"]) if need is not None and need.get("text") is not None else None
+        triage, parsed = await self._triage(text, slots.get("language"), notes)
         if triage is not None:
-            latest = latest_user_event(events)
-            key = message_key_of(latest.get("timestamp")) if latest is not None else None
+            key = message_key_of(need.get("timestamp")) if need is not None else None
             triage = replace(triage, message_key=key)
-        raw = _first_values(parsed)
+        # Every detail the customer gave, in any turn (the latest wins), then the triaged message's own.
+        raw = {**conversation_values(events), **_first_values(parsed)}
         language = triage.language if triage else str(slots.get("language") or "zh")
         category = Category(triage.category) if triage else Category.OUT_OF_SCOPE
 

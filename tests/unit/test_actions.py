@@ -18,6 +18,7 @@ from actions.runtime import Services, use_services
 from bot.db import migrate
 from bot.db.models import Authorisation, Brand, Handoff, Outlet, PartReservation, Ticket, TicketEvent
 from bot.db.session import create_async_db_engine, make_session_factory
+from bot.domain.warranty import Remedy
 from bot.seed import run_seed
 
 TODAY = date.today()
@@ -202,6 +203,22 @@ async def test_warranty_in_china_within_fifteen_days_offers_an_exchange(svc: Ser
     await warranty.ActionWarrantyDecision().run(dispatcher, tracker("w1", slots), {})
     assert responses(dispatcher) == ["warranty_decision"]
     assert "换新" in dispatcher.messages[0]["reasons"] and "退货退款" not in dispatcher.messages[0]["reasons"]
+
+
+@pytest.mark.parametrize(("language", "said", "expected"), [
+    ("zh", "手机摔坏了，还在保修期吗", "人为损坏"),
+    ("zh", "手機進水了，保修嗎", "人为损坏"),  # traditional
+    ("en", "I dropped my phone and the screen cracked, is it covered?", "Accidental damage"),
+])
+async def test_warranty_for_a_dropped_phone_is_a_paid_repair(
+    svc: Services, language: str, said: str, expected: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"brand": "huawei", "purchase_date": (TODAY - timedelta(days=3)).isoformat(), "language": language}
+    await warranty.ActionWarrantyDecision().run(dispatcher, tracker("w2", slots, said, "warranty_query"), {})
+    [message] = dispatcher.messages
+    assert expected in message["reasons"]
+    assert message["next_step"] == warranty.NEXT_STEP[Remedy.PAID_REPAIR][0 if language == "en" else 1]
 
 
 async def test_csat_rating_is_stored_once(svc: Services) -> None:

@@ -165,3 +165,31 @@ def test_transcript_keeps_the_last_two_hundred_lines() -> None:
     events = [{"event": "user", "text": f"m{i}", "timestamp": 1.0 + i} for i in range(250)]
     lines = transcript_of(events + [{"event": "slot", "name": "x"}, {"event": "bot", "text": ""}])
     assert len(lines) == 200 and lines[0].text == "m50" and lines[-1].text == "m249"
+
+
+async def test_the_draft_reads_the_whole_conversation_not_the_last_message(session_factory) -> None:  # type: ignore[no-untyped-def]
+    """"转人工" after a fault report: the triage is the fault's and the draft keeps what the first message gave."""
+    world = await build_world(session_factory)
+    code = await _brand_code(world)
+    fault = "我的格力空调不制冷了，在深圳南山，电话13912345678"
+    body = _tracker(world, "转人工", geo=False)
+    body["slots"] = {"language": "zh"}
+    stated = {"intent": {"name": "report_fault", "confidence": 0.93},
+              "intent_ranking": [{"name": "report_fault", "confidence": 0.93}],
+              "entities": [{"entity": "brand", "value": code},
+                           {"entity": "product_category", "value": "air_conditioner"},
+                           {"entity": "location", "value": "深圳南山"}, {"entity": "phone", "value": "13912345678"}]}
+    body["events"].insert(2, {"event": "user", "text": fault, "timestamp": 1_800_000_001.5, "parse_data": stated})
+    human = {"name": "request_human", "confidence": 0.99}
+    body["events"][-1]["parse_data"] = {"intent": human, "intent_ranking": [human], "entities": []}
+    rasa = FakeRasa(body, {**stated, "text": fault})
+    located = Location(CUSTOMER.lat, CUSTOMER.lon, "CN", "440305", "深圳市南山区")
+    assist = await _service(session_factory, rasa, locate=lambda text: located).assist(CONVERSATION)
+
+    assert rasa.parsed == [fault]  # the message that states the need, not "转人工"
+    assert assist.triage is not None and assist.triage.category == "report_fault"
+    assert assist.triage.message_key is not None and assist.triage.message_key.startswith("1800000001.5")
+    draft = assist.draft
+    assert (draft.brand, draft.product_category, draft.location, draft.phone) == (
+        code, "air_conditioner", "深圳南山", "******78")
+    assert [o.code for o in assist.outlets] == ["OUT-A", "OUT-B", "OUT-C"]

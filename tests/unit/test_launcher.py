@@ -37,14 +37,21 @@ def test_rasa_api_is_enabled_with_a_token_and_the_action_server_is_ours(tmp_path
     assert specs["action server"].argv[1:3] == ["-m", "actions.server"]
 
 
-def test_a_token_that_starts_with_a_dash_reaches_rasa_intact(tmp_path: Path) -> None:
-    """`secrets.token_urlsafe` may start with "-": Rasa's argument parser must still read it as the token."""
+def test_a_token_that_starts_with_a_dash_reaches_rasa_intact_and_never_the_command_line(tmp_path: Path) -> None:
+    """`secrets.token_urlsafe` may start with "-": Rasa's argument parser must still read it as the token; the
+    token goes by the environment, so `ps` never shows it."""
     from dataclasses import replace
 
     from rasa.__main__ import create_argument_parser
 
+    from bot.rasa_entry import with_token
+
     settings = replace(Settings.from_env({"BOT_VAR_DIR": str(tmp_path)}), rasa_token="-starts-with-a-dash")
     argv = {spec.name: spec for spec in process_specs(settings, tmp_path / "m.tar.gz")}["rasa"].argv
     assert argv[1:4] == ["-m", "bot.rasa_entry", "run"]
-    parsed = create_argument_parser().parse_args(argv[3:])
+    assert not any("-starts-with-a-dash" in a for a in argv)
+    inside = with_token(argv[3:], {"RASA_TOKEN": "-starts-with-a-dash"})
+    parsed = create_argument_parser().parse_args(inside)
     assert parsed.auth_token == "-starts-with-a-dash" and parsed.enable_api
+    assert with_token(["run"], {"RASA_TOKEN": "t"}) == ["run"]  # no API, no token
+    assert with_token(["run", "--enable-api", "--auth-token=x"], {"RASA_TOKEN": "t"}).count("--auth-token=x") == 1

@@ -219,12 +219,27 @@ def test_not_error_codes(text: str) -> None:
         ("2 weeks ago", "2025-06-01"),
         ("a year ago", "2024-06-15"),
         ("a couple of days ago", "2025-06-13"),
+        ("买了3个月就坏了", "2025-03-15"),  # a duration since the purchase
+        ("買了半年", "2024-12-15"),  # traditional
+        ("had it for 3 months", "2025-03-15"),
+        ("the fridge is 2 months old", "2025-04-15"),
+        ("2019年买的", "2019-01-01"),  # a year alone
+        ("2019年底买的", "2019-12-01"),
+        ("bought in 2019", "2019-01-01"),
+        ("去年双十一买的", "2024-11-11"),  # a shopping festival
+        ("618买的", "2024-06-18"),  # this year's is still to come
+        ("双十一买的", "2024-11-11"),  # the latest one not after today
     ],
 )
 def test_purchase_dates(text: str, expected: str) -> None:
     spans = find_purchase_dates(text, TODAY)
     assert [s.value for s in spans] == [expected]
     assert resolve_date(text, TODAY) == date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize("text", ["买了3个空调", "2025年买的", "in 2025", "用了三个插座"])
+def test_quantities_and_the_current_year_alone_are_no_purchase_date(text: str) -> None:
+    assert find_purchase_dates(text, TODAY) == []
 
 
 def test_month_first_when_configured() -> None:

@@ -19,6 +19,8 @@ from bot.nlu.urgency import classify_urgency, detect_urgency
     "text",
     [
         "空调冒烟了",
+        "插座冒火星了",  # sparks
+        "the charger caught fire",
         "冷氣機冒煙了",  # traditional
         "我的phone冒烟了",  # mixed
         "有股烧焦味",
@@ -112,6 +114,10 @@ def test_high(text: str) -> None:
         "my smoke detector keeps beeping",
         "Amazon Fire tablet won't charge",
         "DJI Spark drone won't connect",
+        "我在火星基地",  # Mars, not a spark
+        "看不懂这火星文",
+        "I live near the fire station",
+        "the fire alarm test tripped the breaker, now the fridge is off",
         "USB HDMI VGA ports not working",
         "thanks!",
         "",

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.domain.errors import NotFoundError, UnknownModelError, ValidationError
-from bot.domain.warranty import FaultKind, Remedy, add_months, decide
+from bot.domain.warranty import FaultKind, Remedy, add_months, decide, fault_kind
 from bot.services.warranty import WarrantyService, valid_imei
 from tests.factories import make_brand, make_device, make_model
 
@@ -182,3 +182,18 @@ async def test_check_device_needs_model_date_and_country(session_factory) -> Non
     with pytest.raises(ValidationError):
         await service.check_device(no_country)
     assert (await service.check_device(no_country, country="GB")).remedies == (F,)
+
+
+@pytest.mark.parametrize(("symptoms", "texts", "expected"), [
+    (["dropped"], [], FaultKind.ACCIDENTAL_DAMAGE),
+    ([], ["手机摔坏了"], FaultKind.ACCIDENTAL_DAMAGE),
+    ([], ["手机进水了"], FaultKind.ACCIDENTAL_DAMAGE),
+    ([], ["I dropped it in the sink"], FaultKind.ACCIDENTAL_DAMAGE),
+    (["wont_charge"], ["没摔过也没进水，就是充不进电"], FaultKind.PERFORMANCE),  # denied
+    (["wont_charge"], ["it was never dropped, it just stopped charging"], FaultKind.PERFORMANCE),
+    ([], ["还在保修期吗"], FaultKind.UNKNOWN),
+])
+def test_the_fault_kind_comes_from_symptoms_and_words(
+    symptoms: list[str], texts: list[str], expected: FaultKind
+) -> None:
+    assert fault_kind(symptoms, texts) == expected
