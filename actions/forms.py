@@ -44,7 +44,11 @@ class SlotValidators(FormValidationAction, ABC):
         """The form's validation action name."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Validate as usual; when the brand named is one we do not service, a person takes over."""
+        """Safety first: a hazard typed inside a form ("等等，手机开始冒烟了！") gets the advice and a person at once,
+        and is never read as an answer. Otherwise validate as usual; when the brand named is one we do not service,
+        a person takes over."""
+        if "safety" in _entity_values(tracker, "urgency"):
+            return await self._safety(dispatcher, tracker)
         events = await super().run(dispatcher, tracker, domain)
         if not any(e.get("event") == "slot" and e.get("name") == UNSERVED_BRAND and e.get("value") for e in events):
             return events
@@ -55,6 +59,16 @@ class SlotValidators(FormValidationAction, ABC):
             dispatcher.utter_message(response="service_unavailable")
             handover = [ActiveLoop(None), SlotSet("requested_slot", None)]
         return [*events, *handover]
+
+    async def _safety(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(response="safety_advice")
+        try:
+            handover = await hand_over(dispatcher, tracker, await services(), HandoffReason.SAFETY.value)
+        except Exception as exc:  # noqa: BLE001 - no queue: the advice is given; stop the form all the same
+            logger.warning("validate.safety_handoff_failed error=%s", public_error(exc))
+            dispatcher.utter_message(response="service_unavailable")
+            handover = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        return [SlotSet("urgency", None), *handover]
 
     async def extract_brand(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """A brand we do not service named in the request itself ("my Whirlpool dryer…"): validate it at once."""

@@ -51,3 +51,29 @@ def detect_language(
     if han_share <= en_threshold:
         return EN
     return MIXED
+
+
+#: Latin words that carry no language: acknowledgements every Chinese chat uses, model-name words, brands and
+#: product lines (a model number answered to "which model?" is no switch to English).
+_NEUTRAL = frozenset(
+    "ok okay okk kk k pro max plus ultra mini lite se note fold flip air gt neo "
+    "iphone ipad macbook imac galaxy tab pixel mate matebook matepad nova p redmi xiaomi mi huawei honor oppo vivo "
+    "oneplus samsung apple lenovo thinkpad ideapad legion dell xps hp lg sony tcl haier midea gree hisense".split()
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-_.']*")
+
+
+def says_too_little(text: str | None) -> bool:
+    """Whether a Latin-only text is too short to tell the customer's language: "ok", "P60 Pro", "KFR-35GW",
+    "iPhone 15". Such a message keeps the conversation's language instead of switching it."""
+    if not text:
+        return True
+    folded = unicodedata.normalize("NFKC", text)
+    if _HAN.search(folded):
+        return False
+    tokens = _TOKEN.findall(folded)
+    return 0 < len(tokens) <= 3 and all(
+        any(c.isdigit() for c in token) or token.lower().strip(".'") in _NEUTRAL or token.isupper()
+        for token in tokens
+    ) or not tokens
+

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,7 +98,8 @@ class HandoffService:
             return HandoffView.of(handoff) if handoff is not None else None
 
     async def list_queue(self, status: str | None = None, limit: int = 100) -> list[HandoffView]:
-        """Handoffs in `status` (default: queued and taken), oldest first; closed ones newest first."""
+        """Handoffs in `status` (default: queued and taken), safety first, then complaints, then the rest, oldest
+        first within each; closed ones newest first."""
         if not 1 <= limit <= MAX_QUEUE_LIMIT:
             raise ValidationError(f"limit must be 1..{MAX_QUEUE_LIMIT}")
         query = select(Handoff)
@@ -112,7 +114,10 @@ class HandoffService:
         if status == HandoffStatus.CLOSED.value:
             query = query.order_by(Handoff.closed_at.desc(), Handoff.id.desc())
         else:
-            query = query.order_by(Handoff.created_at, Handoff.id)
+            # Priority first (a hazard before a complaint before the rest), then age.
+            priority: Any = case((Handoff.reason == HandoffReason.SAFETY.value, 0),
+                            (Handoff.reason == HandoffReason.COMPLAINT.value, 1), else_=2)
+            query = query.order_by(priority, Handoff.created_at, Handoff.id)
         async with self._sessions() as session:
             rows = (await session.execute(query.limit(limit))).scalars().all()
             return [HandoffView.of(h) for h in rows]

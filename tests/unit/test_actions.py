@@ -18,6 +18,7 @@ from actions.runtime import Services, use_services
 from bot.db import migrate
 from bot.db.models import Authorisation, Brand, Handoff, Outlet, PartReservation, Ticket, TicketEvent
 from bot.db.session import create_async_db_engine, make_session_factory
+from bot.domain.taxonomy import Priority
 from bot.domain.warranty import Remedy
 from bot.seed import run_seed
 
@@ -331,6 +332,34 @@ async def test_an_unserved_brand_answer_is_referred_to_a_person(svc: Services) -
     assert await handoff_reasons(svc, "unserved-1") == ["unserved_brand"]
 
 
+@pytest.mark.parametrize(("language", "text"), [
+    ("zh", "等等，手机现在开始冒烟了！"), ("en", "wait, it's smoking now!"),
+])
+async def test_a_hazard_typed_inside_a_form_gets_advice_and_a_person_first(
+    svc: Services, language: str, text: str
+) -> None:
+    """Asked for the location, the customer reports smoke: advice and a safety handoff, not "couldn't find that
+    place"; the hazard is not kept as the location."""
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "urgency", "value": "safety", "start": 0, "end": 2}]
+    asked = form_tracker(f"safety-{language}", text, {"language": language, "requested_slot": "location"},
+                         {"location": text}, entities)
+
+    events = await forms.ValidateRepairForm().run(dispatcher, asked, REPAIR_DOMAIN)
+
+    assert responses(dispatcher) == ["safety_advice", "handoff_queued"]
+    assert events == [slot("urgency", None), *HANDED_OVER]
+    assert await handoff_reasons(svc, f"safety-{language}") == ["safety"]
+
+
+async def test_the_handoff_queue_puts_hazards_first_then_complaints_then_age(svc: Services) -> None:
+    for conversation, reason in [("q-1", "requested"), ("q-2", "complaint"), ("q-3", "safety"), ("q-4", "fallback")]:
+        await svc.handoff.open(conversation_id=conversation, channel="rest", language="zh", reason=reason,
+                               summary="", ticket_number=None)
+    queue = [h.conversation_id for h in await svc.handoff.list_queue() if h.conversation_id.startswith("q-")]
+    assert queue == ["q-3", "q-2", "q-1", "q-4"]
+
+
 async def test_an_unserved_brand_in_the_request_itself_is_referred_at_once(svc: Services) -> None:
     dispatcher = CollectingDispatcher()
     text = "我家的博世洗碗机漏水了"
@@ -375,3 +404,11 @@ async def test_unserved_brand_with_the_database_down_still_stops_the_form(tmp_pa
     finally:
         use_services(None)
         await engine.dispose()
+
+
+def test_a_ticket_for_a_hazard_is_filed_at_safety_priority() -> None:
+    assert tickets.ticket_priority(None, "手机电池鼓包了") == Priority.SAFETY
+    assert tickets.ticket_priority("safety", "不开机") == Priority.SAFETY
+    assert tickets.ticket_priority("high", "battery drains fast") == Priority.HIGH
+    assert tickets.ticket_priority(None, "没有冒烟，就是不开机") == Priority.NORMAL
+

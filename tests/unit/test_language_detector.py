@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components.language_detector import LanguageDetector
-from bot.nlu.language import LANGUAGE_ENTITY, detect_language
+from bot.nlu.language import LANGUAGE_ENTITY, detect_language, says_too_little
 
 
 def _detector(tmp_path: Any, **config: Any) -> LanguageDetector:
@@ -114,3 +114,18 @@ def test_process_tolerates_a_message_without_text(tmp_path: Any) -> None:
 def test_inconsistent_thresholds_are_rejected(tmp_path: Any) -> None:
     with pytest.raises(ValueError, match="en_threshold < zh_threshold"):
         _detector(tmp_path, zh_threshold=0.3, en_threshold=0.5)
+
+
+@pytest.mark.parametrize("text", ["ok", "OK", "P60 Pro", "KFR-35GW", "iPhone 15", "Mate 60 Pro", "E1"])
+def test_a_short_latin_answer_keeps_the_conversation_language(tmp_path: Any, text: str) -> None:
+    """A Chinese customer typing "ok" or a model number is not switched to English: no language entity, so the
+    `language` slot keeps its value."""
+    assert says_too_little(text)
+    detector = _detector(tmp_path)
+    [message] = detector.process([Message({TEXT: text})])
+    assert not [e for e in message.get(ENTITIES, []) if e["entity"] == LANGUAGE_ENTITY]
+
+
+@pytest.mark.parametrize("text", ["hi", "yes", "thanks", "my phone is broken", "haier fridge", "ok 好的"])
+def test_words_that_tell_the_language_still_set_it(text: str) -> None:
+    assert not says_too_little(text)

@@ -12,7 +12,13 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.language import DEFAULT_EN_THRESHOLD, DEFAULT_ZH_THRESHOLD, LANGUAGE_ENTITY, detect_language
+from bot.nlu.language import (
+    DEFAULT_EN_THRESHOLD,
+    DEFAULT_ZH_THRESHOLD,
+    LANGUAGE_ENTITY,
+    detect_language,
+    says_too_little,
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -49,12 +55,12 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         return cls(merged)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Append a `language` entity to every message that has Han or Latin text."""
+        """Append a `language` entity to every message whose text tells its language."""
         for message in messages:
             text = message.get(TEXT)
             language = detect_language(text, self._zh_threshold, self._en_threshold)
-            if language is None:
-                continue
+            if language is None or says_too_little(text):
+                continue  # "ok", "P60 Pro": the conversation keeps its language (the slot is left as it is)
             entity = {
                 "entity": LANGUAGE_ENTITY,
                 "value": language,
