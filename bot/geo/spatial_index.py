@@ -5,8 +5,10 @@ an outlet is *eligible* for (brand, category, service type, location, today, exc
 holds an authorisation for exactly that brand × category × service type with
 `valid_from <= today <= valid_to` (`valid_to` None = open-ended), is in the location's country,
 lies within its own `service_radius_km` of the location (haversine, Earth radius 6371.0088 km) and is not
-excluded. Eligible outlets are ordered by `(round(distance_km, 1), load_ratio, outlet_id)`, where
-`load_ratio = open_tickets / daily_capacity`; at most `k` are returned.
+excluded, and is not a mail-in hub (hubs take parcels: `nearest_mail_in_hub` reaches them, in the location's
+country only, when no outlet near the customer is eligible). Eligible outlets are ordered by
+`(round(distance_km, 1), load_ratio, outlet_id)`, where `load_ratio = open_tickets / daily_capacity`; at most `k`
+are returned.
 """
 
 from __future__ import annotations
@@ -119,9 +121,11 @@ class RoutingIndex:
         keys: set[GroupKey] = set()
         for auth in record.authorisations:
             category, service_type = key_value(auth.category), key_value(auth.service_type)
-            keys.add((record.country, auth.brand_id, category, service_type))
-            if record.is_mail_in_hub and service_type == _REPAIR:
-                keys.add((_HUB, auth.brand_id, category, _REPAIR))
+            if record.is_mail_in_hub:
+                if service_type == _REPAIR:
+                    keys.add((_HUB, auth.brand_id, category, _REPAIR))
+            else:
+                keys.add((record.country, auth.brand_id, category, service_type))
         return keys
 
     def upsert(self, record: OutletRecord) -> None:
@@ -244,17 +248,19 @@ class RoutingIndex:
     def nearest_mail_in_hub(
         self, brand_id: int, category: str | Enum, location: Location, today: date | None = None
     ) -> RouteCandidate | None:
-        """The nearest active mail-in hub authorised to repair brand × category; same country preferred."""
+        """The nearest active mail-in hub in the location's country authorised to repair brand × category (a
+        parcel does not cross a border: none there is None, and a person takes over)."""
         group = self._group((_HUB, brand_id, key_value(category), _REPAIR))
         if group is None:
             return None
         day = (today or date.today()).toordinal()
         lat, lon = math.radians(location.lat), math.radians(location.lon)
         dist = haversine_km_rad(lat, lon, group.lat, group.lon, group.cos_lat)
-        ok = np.flatnonzero((group.valid_from <= day) & (day <= group.valid_to))
+        same_country = group.country == location.country
+        ok = np.flatnonzero((group.valid_from <= day) & (day <= group.valid_to) & same_country)
         if not len(ok):
             return None
-        best = min(ok.tolist(), key=lambda i: (group.country[i] != location.country, dist[i], group.ids[i]))
+        best = min(ok.tolist(), key=lambda i: (dist[i], group.ids[i]))
         record = self._records[int(group.ids[best])]
         return make_candidate(record, float(dist[best]), load_ratio(record, self._loads))
 
@@ -269,6 +275,7 @@ class BruteForceOracle:
         self.radius = np.array([r.service_radius_km for r in self.records], dtype=np.float64)
         self.active = np.array([r.active for r in self.records], dtype=bool)
         self.country = np.array([r.country for r in self.records], dtype="<U8")
+        self.hub = np.array([r.is_mail_in_hub for r in self.records], dtype=bool)
 
     def query(
         self, loads: Mapping[int, int], brand_id: int, category: str | Enum, service_type: str | Enum,
@@ -279,7 +286,7 @@ class BruteForceOracle:
         cat, service = key_value(category), key_value(service_type)
         excluded = set(exclude_outlet_ids)
         dist = haversine_km_many(location.lat, location.lon, self.lat, self.lon)
-        near = self.active & (self.country == location.country) & (dist <= self.radius)
+        near = self.active & ~self.hub & (self.country == location.country) & (dist <= self.radius)
         ranked = []
         for i in np.flatnonzero(near).tolist():
             record = self.records[i]

@@ -191,7 +191,7 @@ def test_upsert_and_remove_keep_results_fresh() -> None:
     assert brute_force_query([make_outlet(4, 22.5, 114.0)], {}, 1, "phone", "repair", here, today=TODAY)[0].code == "O4"
 
 
-def test_nearest_mail_in_hub_prefers_same_country_and_ignores_radius() -> None:
+def test_nearest_mail_in_hub_is_in_the_same_country_and_ignores_radius() -> None:
     hub_cn = make_outlet(1, 31.2, 121.5, radius=5, is_mail_in_hub=True)
     hub_hk = make_outlet(2, 22.3, 114.2, country="HK", radius=5, is_mail_in_hub=True)
     near_plain = make_outlet(3, 22.5, 114.0)
@@ -199,9 +199,22 @@ def test_nearest_mail_in_hub_prefers_same_country_and_ignores_radius() -> None:
     shenzhen = Location(22.5, 114.0, "CN")
     assert index.nearest_mail_in_hub(1, "phone", shenzhen, TODAY).outlet_id == 1  # type: ignore[union-attr]
     index.remove(1)
-    hub = index.nearest_mail_in_hub(1, "phone", shenzhen, TODAY)
+    assert index.nearest_mail_in_hub(1, "phone", shenzhen, TODAY) is None  # a parcel does not cross a border
+    hub = index.nearest_mail_in_hub(1, "phone", Location(22.3, 114.17, "HK"), TODAY)
     assert hub is not None and hub.outlet_id == 2 and hub.is_mail_in_hub
     assert index.nearest_mail_in_hub(2, "phone", shenzhen, TODAY) is None
+
+
+def test_a_walk_in_outlet_beats_a_nearer_mail_in_hub() -> None:
+    """Huairou: a hub 1.6 km away must not win over an authorised centre 2.3 km away."""
+    hub = make_outlet(1, 40.316, 116.632, radius=50, is_mail_in_hub=True)
+    centre = make_outlet(2, 40.330, 116.640, radius=30)
+    here = Location(40.302, 116.630, "CN")
+    index = RoutingIndex([hub, centre])
+    [best] = index.query(1, "phone", "repair", here, 1, today=TODAY)
+    assert best.outlet_id == 2 and not best.is_mail_in_hub
+    assert [c.outlet_id for c in BruteForceOracle([hub, centre]).query({}, 1, "phone", "repair", here, 3,
+                                                                       today=TODAY)] == [2]
 
 
 async def _seed(session_factory) -> None:  # type: ignore[no-untyped-def]
