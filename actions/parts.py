@@ -10,6 +10,7 @@ from actions.base import Events, ServiceAction
 from actions.conversation import channel_of, language_of, location_of
 from actions.runtime import Services, as_dict, within_budget
 from actions.tickets import brand_names
+from bot.domain.catalogue import ProductCategory
 from bot.domain.errors import InsufficientStockError, NotFoundError
 from bot.services.parts_types import Availability, PartInfo
 
@@ -18,7 +19,8 @@ RESTOCK_DAYS = 7
 
 
 async def find_part(svc: Services, tracker: Tracker, brand_id: int) -> PartInfo | None:
-    """The part the customer means: by kind ("screen"), else by name, narrowed to their model when known."""
+    """The part the customer means: by kind ("screen"), else by name, for their product (brand × category) and
+    narrowed to their model when known. A model we do not know gets no part: another model's would not fit."""
     wanted = str(tracker.get_slot("part") or "").strip()
     model_id = None
     if tracker.get_slot("product_model"):
@@ -26,9 +28,12 @@ async def find_part(svc: Services, tracker: Tracker, brand_id: int) -> PartInfo 
             model = await within_budget(svc.catalogue.resolve_model(brand_id, str(tracker.get_slot("product_model"))))
             model_id = model.id
         except NotFoundError:
-            model_id = None
+            return None
+    slot_category = str(tracker.get_slot("product_category") or "")
+    category = slot_category if slot_category in {c.value for c in ProductCategory} else None
     for query in ({"kind": wanted}, {"text": wanted}):
-        parts = await within_budget(svc.parts.find_parts(brand_id=brand_id, model_id=model_id, limit=5, **query))
+        parts = await within_budget(svc.parts.find_parts(brand_id=brand_id, model_id=model_id, limit=5,
+                                                         category=category, **query))
         if parts:
             return parts[0]
     return None
@@ -44,6 +49,14 @@ def where_text(availability: Availability, language: str) -> str:
            f"约{best.eta_days}天可到）。"
 
 
+def unlocated_text(availability: Availability, language: str) -> str:
+    """Stock with no location known: how many, and a request for the city."""
+    if language == "en":
+        return f"{availability.total_available} in stock across our warehouses. Tell me your city and I'll find " \
+               "the nearest and reserve one."
+    return f"各仓库共有库存{availability.total_available}件。告诉我您所在的城市，我帮您找最近的仓库并预留。"
+
+
 class ActionPartsAvailability(ServiceAction):
     """Finds the part, its price and nearest stock, and offers to reserve it."""
 
@@ -57,9 +70,15 @@ class ActionPartsAvailability(ServiceAction):
         if part is None:
             dispatcher.utter_message(response="parts_not_found")
             return [SlotSet("part", None)]
-        availability = await within_budget(svc.parts.availability(part.id, near=location_of(tracker), limit=3))
+        near = location_of(tracker)
+        availability = await within_budget(svc.parts.availability(part.id, near=near, limit=3))
         name = part.name_en if language == "en" else part.name_zh
         price = f"{part.price:.2f} {part.currency}"
+        if near is None and availability.total_available > 0:
+            # In stock somewhere: say so, and ask where the customer is for the nearest (not "out of stock").
+            dispatcher.utter_message(response="parts_in_stock", part_name=name, part_number=part.part_number,
+                                     price=price, where=unlocated_text(availability, language))
+            return [SlotSet("part", None)]
         if availability.total_available <= 0 or not availability.locations:
             dispatcher.utter_message(response="parts_out_of_stock", part_name=name, part_number=part.part_number,
                                      price=price, eta_days=RESTOCK_DAYS)
@@ -67,7 +86,8 @@ class ActionPartsAvailability(ServiceAction):
         dispatcher.utter_message(response="parts_in_stock", part_name=name, part_number=part.part_number, price=price,
                                  where=where_text(availability, language))
         best = availability.locations[0]
-        offer = {"part_id": part.id, "name": name, "warehouse_id": best.warehouse_id, "where": best.warehouse_name}
+        offer = {"part_id": part.id, "name": name, "warehouse_id": best.warehouse_id, "where": best.warehouse_name,
+                 "category": part.category}
         return [SlotSet("awaiting", "reservation"), SlotSet("offered_part", offer), SlotSet("part", None)]
 
 
@@ -84,7 +104,9 @@ class ActionReservePart(ServiceAction):
             dispatcher.utter_message(response="form_cancelled")
             return done
         open_tickets = await within_budget(svc.tickets.list_for_customer(channel_of(tracker), tracker.sender_id))
-        ticket_id = open_tickets[0].id if open_tickets else None
+        # Only on a ticket for the product the part fits (a MateBook battery never goes on a fridge's ticket).
+        fits = [t for t in open_tickets if not offer.get("category") or t.product_category == offer.get("category")]
+        ticket_id = fits[0].id if fits else None
         # One key per offer: a retried action or a second "yes" never holds a second unit.
         key = f"{tracker.sender_id}:part:{offer['part_id']}:{offer['warehouse_id']}:{ticket_id}"[:128]
         try:

@@ -53,8 +53,10 @@ class PartsService:
         kind: str | None = None,
         text: str | None = None,
         limit: int = 50,
+        category: str | None = None,
     ) -> list[PartInfo]:
-        """Parts matching every given filter: a model's compatible parts, a kind, a part number or name text."""
+        """Parts matching every given filter: a model's compatible parts, a product category (a phone's battery,
+        never a laptop's), a kind, a part number or name text."""
         if brand_id is None and model_id is None and kind is None and not (text and text.strip()):
             raise ValidationError("give a brand, a model, a part kind or some text to search parts")
         # Columns, not entities: loading Part would also select-in every compatible model we do not need.
@@ -66,6 +68,8 @@ class PartsService:
             query = query.where(
                 exists().where(and_(part_compatibility.c.part_id == Part.id, part_compatibility.c.model_id == model_id))
             )
+        if category is not None:
+            query = query.where(Part.category == category)
         if kind is not None:
             query = query.where(Part.kind == kind.strip().lower())
         if text and text.strip():

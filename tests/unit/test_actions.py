@@ -191,6 +191,49 @@ async def test_parts_offer_and_a_single_reservation(svc: Services) -> None:
     assert count == 1
 
 
+@pytest.mark.parametrize(("category", "kind_of"), [("phone", "phone"), ("laptop", "laptop")])
+async def test_a_part_is_the_customer_products_never_a_sibling_products(
+    svc: Services, category: str, kind_of: str
+) -> None:
+    """华为手机电池 is a phone battery, not a MateBook's; a MateBook battery is a laptop's."""
+    found = await parts.find_part(svc, tracker("p3", {"part": "battery", "product_category": category}),
+                                  await _brand_id(svc, "huawei"))
+    assert found is not None and found.category == kind_of and found.kind == "battery"
+
+
+async def test_a_model_we_do_not_know_gets_no_other_models_part(svc: Services) -> None:
+    slots = {"part": "battery", "product_category": "phone", "product_model": "Galaxy S3000"}
+    assert await parts.find_part(svc, tracker("p4", slots), await _brand_id(svc, "samsung")) is None
+
+
+async def test_stock_without_a_location_is_in_stock_and_asks_where(svc: Services) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"brand": "huawei", "part": "battery", "product_category": "phone"}
+    await parts.ActionPartsAvailability().run(dispatcher, tracker("p5", slots, "电池有货吗"), {})
+    assert responses(dispatcher) == ["parts_in_stock"]
+    assert "城市" in dispatcher.messages[0]["where"]
+
+
+async def test_a_part_is_reserved_only_on_a_ticket_for_the_product_it_fits(svc: Services) -> None:
+    created = CollectingDispatcher()
+    await tickets.ActionCreateTicket().run(created, tracker("p6", repair_slots()), {})  # an air conditioner
+    dispatcher = CollectingDispatcher()
+    slots = {"brand": "huawei", "part": "battery", "product_category": "laptop", "geo": BEIJING}
+    events = await parts.ActionPartsAvailability().run(dispatcher, tracker("p6", slots, "电池有货吗"), {})
+    offer = next(e["value"] for e in events if e.get("name") == "offered_part")
+    assert offer["category"] == "laptop"
+    await parts.ActionReservePart().run(CollectingDispatcher(), tracker("p6", {"offered_part": offer}, "好"), {})
+    async with svc.sessions() as session:
+        [ticket_id] = (await session.execute(select(PartReservation.ticket_id).where(
+            PartReservation.idempotency_key.like("p6:%")))).scalars().all()
+    assert ticket_id is None  # held for the customer, not on the air conditioner's ticket
+
+
+async def _brand_id(svc: Services, code: str) -> int:
+    async with svc.sessions() as session:
+        return int((await session.execute(select(Brand.id).where(Brand.code == code))).scalar_one())
+
+
 async def test_unknown_part_is_a_helpful_reask(svc: Services) -> None:
     dispatcher = CollectingDispatcher()
     await parts.ActionPartsAvailability().run(dispatcher, tracker("p2", {"brand": "huawei", "part": "量子引擎"}), {})
