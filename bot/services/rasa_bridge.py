@@ -49,8 +49,11 @@ class RasaBridge:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def resume(self, conversation_id: str) -> None:
-        """Hand the conversation back to the bot (append a `resume` event to its tracker)."""
-        await self._post(conversation_id, "tracker/events", {}, {"event": "resume"})
+        """Hand the conversation back to the bot: a `resume` event, then `action_listen`, so that the customer's
+        next message starts a fresh turn (what they wrote to the agent while paused was never answered by the
+        bot; without the listen the policies see an unanswered turn and fall back, straight back to a person)."""
+        await self._post(conversation_id, "tracker/events", {},
+                         [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
         logger.debug("rasa_resumed")
 
     async def ask_for_rating(self, conversation_id: str, ticket_number: str, output_channel: str = "latest") -> None:

@@ -107,6 +107,11 @@ def test_handoff_pauses_the_bot_until_an_agent_resumes_it(stack: Stack) -> None:
     assert _agent_api(stack, "POST", f"{path}/take", {"agent": "agent-1"})["status"] == "taken"
     assert _agent_api(stack, "POST", f"{path}/resume")["status"] == "closed"
     assert re.search(r"[\u4e00-\u9fff]", _texts(stack.say(sender, "你好"))), "the bot answers again after resume"
+    # The next need is understood fresh: a repair starts, nobody is called back in.
+    answer = _texts(stack.say(sender, "My Dell laptop screen is flickering"))
+    assert "Where are you" in answer, answer
+    assert [h["status"] for h in _agent_api(stack, "GET", "/api/v1/handoffs?status=queued")
+            if h["conversation_id"] == sender] == []
 
 
 @pytest.mark.slow

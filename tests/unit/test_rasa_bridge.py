@@ -34,12 +34,12 @@ def _base(rasa: FakeRasa) -> str:
     return str(rasa.server.make_url("")).rstrip("/")
 
 
-async def test_resume_appends_a_resume_event(rasa: FakeRasa, http: aiohttp.ClientSession) -> None:
+async def test_resume_appends_a_resume_event_and_a_listen(rasa: FakeRasa, http: aiohttp.ClientSession) -> None:
     await RasaBridge(_base(rasa) + "/", TOKEN, http).resume("tg:42")
     [request] = rasa.requests
     assert (request.method, request.raw_path) == ("POST", "/conversations/tg:42/tracker/events")
     assert request.query == {"token": TOKEN}
-    assert request.body == {"event": "resume"}
+    assert request.body == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]  # a fresh turn follows
 
 
 async def test_ask_for_rating_sets_the_slot_then_runs_the_action(
