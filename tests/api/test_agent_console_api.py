@@ -226,7 +226,8 @@ async def test_console_lists_assists_and_takes_over(client: TestClient, rasa: As
     other = await client.post(f"/api/v1/conversations/{CONVERSATION}/takeover", json={}, headers=CSRF)
     assert other.status == 409
     resumed = await client.post(f"/api/v1/handoffs/{view['id']}/resume", json={}, headers=CSRF)
-    assert resumed.status == 200 and rasa.events[-1] == (CONVERSATION, [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
+    resume_then_listen = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+    assert resumed.status == 200 and rasa.events[-1] == (CONVERSATION, resume_then_listen)
     assert (await client.get("/api/v1/conversations?limit=0")).status == 400
 
 

@@ -145,7 +145,8 @@ async def test_resume_tells_rasa_then_closes(client: TestClient, session_factory
     assert body["status"] == "closed" and body["closed_at"]
     [call] = rasa.requests
     assert (call.raw_path, call.query, call.body) == (
-        "/conversations/tg:42/tracker/events", {"token": RASA_TOKEN}, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        "/conversations/tg:42/tracker/events", {"token": RASA_TOKEN},
+        [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
     )
     again = await client.post(f"/api/v1/handoffs/{handoff_id}/resume", headers=AUTH)
     assert again.status == 409
