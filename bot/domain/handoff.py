@@ -20,6 +20,7 @@ class HandoffReason(str, Enum):
     SAFETY = "safety"  # smoke, fire, gas, electric shock …
     COMPLAINT = "complaint"
     UNSERVED_BRAND = "unserved_brand"  # a brand we do not service: a person refers the customer
+    UNROUTED = "unrouted"  # a ticket no outlet can take (after rejections or an SLA lapse)
 
 
 class HandoffStatus(str, Enum):

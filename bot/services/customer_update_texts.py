@@ -16,7 +16,8 @@ from bot.services.customer_update_time import local_time
 #: Ticket-event kinds a customer hears about (`routed` is told in the conversation that filed the ticket; a
 #: `rejected` is followed by `rerouted` when another outlet takes over; `closed` and notes are internal).
 UPDATE_KINDS = frozenset(
-    {"accepted", "scheduled", "rescheduled", "in_repair", "waiting_parts", "resolved", "cancelled", "rerouted"}
+    {"accepted", "scheduled", "rescheduled", "in_repair", "waiting_parts", "resolved", "cancelled", "rerouted",
+     "unassigned"}
 )
 MAX_NOTES_CHARS = 300  # the outlet's resolution notes, as quoted to the customer
 
@@ -48,6 +49,11 @@ _TEXTS: dict[str, tuple[str, str]] = {  # kind → (English, Chinese)
     "cancelled": (
         "Your service order {number} has been cancelled. If you still need help, just send us a message.",
         "您的服务单 {number} 已取消。如仍需服务，请随时给我们留言。",
+    ),
+    "unassigned": (
+        "We could not find another authorised outlet for your service order {number} yet. A service agent will "
+        "contact you within one working day to arrange it.",
+        "您的服务单 {number} 暂时没有其他授权网点可以接单，客服会在一个工作日内与您联系安排。",
     ),
     "rerouted": (
         "Your service order {number} has been passed to {outlet}, which will take care of it from now on.",

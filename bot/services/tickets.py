@@ -20,12 +20,14 @@ from bot.domain.errors import (
     TicketNotFoundError,
     ValidationError,
 )
+from bot.domain.handoff import HandoffReason
 from bot.domain.lifecycle import OPEN_STATUSES, TicketStatus, check_transition
 from bot.domain.phone import normalise_phone
 from bot.domain.sla import accept_due, resolve_due
 from bot.domain.taxonomy import Priority, ServiceType, service_type_for
 from bot.domain.ticket_number import new_ticket_number
 from bot.geo.types import Location, RouteCandidate
+from bot.services.handoff import HandoffService
 from bot.services.ticket_types import NewTicket, TicketView
 
 logger = logging.getLogger(__name__)
@@ -219,7 +221,26 @@ class TicketService:
             return await self.route(number)
         except NoEligibleOutletError:
             logger.warning("ticket_reroute_failed number=%s", number)
-            return await self.get(number)
+            return await self.escalate_unrouted(number)
+
+    async def escalate_unrouted(self, number: str, actor: str = "system:routing") -> TicketView:
+        """No outlet can take the ticket: an `unassigned` event (the customer hears that a person will call) and
+        a handoff for the agents with the reason `unrouted`. Never silent, and idempotent per conversation."""
+        async with self._sessions() as session, session.begin():
+            ticket = await repo.by_number(session, number)
+            if ticket is None:
+                raise TicketNotFoundError(f"no ticket {number[:24]}")
+            repo.add_event(session, ticket, "unassigned", actor, ticket.status, ticket.status, None,
+                           {"reason": "no_eligible_outlet"})
+            view = TicketView.of(ticket)
+        if view.conversation_id:
+            await HandoffService(self._sessions, clock=self._clock).open(
+                conversation_id=view.conversation_id[:128], channel=view.channel[:24], language=view.language[:8],
+                reason=HandoffReason.UNROUTED.value, summary=f"ticket {number}: no outlet can take it",
+                ticket_number=number,
+            )
+        logger.info("ticket_escalated_unrouted number=%s", number)
+        return await self.get(number)
 
     async def route(self, number: str, actor: str = "system:routing") -> TicketView:
         """Assign a new (or rejected) ticket to the nearest eligible outlet, else to a mail-in hub."""

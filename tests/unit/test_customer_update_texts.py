@@ -55,6 +55,11 @@ EXPECTED = {
         "您的服务单 AS-20261201-7KQ4MZ 已取消。如仍需服务，请随时给我们留言。",
         "Your service order AS-20261201-7KQ4MZ has been cancelled. If you still need help, just send us a message.",
     ),
+    "unassigned": (
+        "您的服务单 AS-20261201-7KQ4MZ 暂时没有其他授权网点可以接单，客服会在一个工作日内与您联系安排。",
+        "We could not find another authorised outlet for your service order AS-20261201-7KQ4MZ yet. A service agent "
+        "will contact you within one working day to arrange it.",
+    ),
     "rerouted": (
         "您的服务单 AS-20261201-7KQ4MZ 已转交 北京海淀授权服务中心 处理。",
         "Your service order AS-20261201-7KQ4MZ has been passed to Beijing Haidian Service Centre, which will take "

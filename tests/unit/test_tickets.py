@@ -221,3 +221,21 @@ async def test_list_for_customer_open_only(session_factory, network) -> None:  #
     assert [t.number for t in await service.list_for_customer("rest", "user-1")] == [first.number]
     assert len(await service.list_for_customer("rest", "user-1", open_only=False)) == 2
     assert await service.list_for_customer("rest", "someone-else") == []
+
+
+async def test_a_ticket_nobody_can_take_goes_to_an_agent_and_the_customer_is_told(session_factory, network) -> None:  # type: ignore[no-untyped-def]
+    """The only outlet rejects and there is no other (an AC is never posted): not silent. The customer gets an
+    `unassigned` update and the agents a handoff with the reason `unrouted`; a second rejection path is idempotent."""
+    from bot.db.models import Handoff
+    from bot.services.customer_update_texts import UPDATE_KINDS
+
+    service = TicketService(session_factory, RecordingRouter([network["o1"]]))
+    view = await service.create(_new("k-stuck", network["brand"], conversation_id="web:stuck"), route=True)
+    view = await service.reject(view.number, network["o1"], "no technician this week")
+    full = await service.get(view.number, with_events=True)
+    assert view.status == "rejected" and full.events[-1].kind == "unassigned" and "unassigned" in UPDATE_KINDS
+    await service.escalate_unrouted(view.number)
+    async with session_factory() as session:
+        rows = (await session.execute(select(Handoff.reason, Handoff.ticket_number, Handoff.status).where(
+            Handoff.conversation_id == "web:stuck"))).all()
+    assert [tuple(r) for r in rows] == [("unrouted", view.number, "queued")]

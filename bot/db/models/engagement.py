@@ -21,7 +21,8 @@ class Handoff(Base):
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'taken', 'closed')", name="status_known"),
         CheckConstraint(
-            "reason IN ('requested', 'fallback', 'safety', 'complaint', 'unserved_brand')", name="reason_known"
+            "reason IN ('requested', 'fallback', 'safety', 'complaint', 'unserved_brand', 'unrouted')",
+            name="reason_known",
         ),
         # At most one open handoff per conversation, enforced by the database on both backends (partial index).
         Index(
