@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
@@ -34,6 +35,47 @@ UNSERVED_BRAND = "unserved_brand"  # entity and slot: a brand we know but do not
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
     entities = (tracker.latest_message or {}).get("entities") or []
     return [str(e["value"]) for e in entities if e.get("entity") == entity and e.get("value")]
+
+
+#: Entities that name the product or the customer, not the problem.
+_NOT_A_PROBLEM = frozenset({"brand", "unserved_brand", "product_category", "product_model", "location", "phone",
+                            "imei", "serial", "ticket_number", "language", "urgency", "purchase_date"})
+_FILLER = re.compile(
+    r"[\s\W_]|我的|我家的?|我们的?|家里的?|这个|那个|一台|一部|的|了|是|\b(?:my|our|the|a|an|is|it|its|hi|hello)\b|你好",
+    re.I,
+)
+
+
+def value_before_this_turn(tracker: Tracker, name: str) -> Any:
+    """The slot's value before the customer's latest message (its extraction this turn left out)."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    value = None
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == name:
+            value = event.get("value")
+    return value
+
+
+def describes_a_problem(message: dict[str, Any]) -> bool:
+    """Whether a message says what is wrong, beyond naming the product ("手机", "华为 P60", a button payload):
+    a symptom or error code found, or words left once the product, the place and the filler are taken out."""
+    text = str(message.get("text") or "")
+    if not text.strip() or text.lstrip().startswith("/"):
+        return False
+    entities = [e for e in message.get("entities") or [] if isinstance(e, dict)]
+    if any(e.get("entity") in ("symptom", "error_code", "part") for e in entities):
+        return True
+    spans = sorted((int(e["start"]), int(e["end"])) for e in entities
+                   if e.get("entity") in _NOT_A_PROBLEM and isinstance(e.get("start"), int)
+                   and isinstance(e.get("end"), int))
+    rest, at = [], 0
+    for start, end in spans:
+        if start >= at:
+            rest.append(text[at:start])
+            at = end
+    rest.append(text[at:])
+    return len(_FILLER.sub("", "".join(rest))) >= 1
 
 
 class SlotValidators(FormValidationAction, ABC):
@@ -139,6 +181,13 @@ class SlotValidators(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         text = redact(str(value or ""))
+        asked = tracker.get_slot("requested_slot") == "symptom"
+        if not asked:
+            before = value_before_this_turn(tracker, "symptom")
+            if before:
+                return {"symptom": before}  # given already: a later message (a caption, an address) never replaces it
+            if not describes_a_problem(tracker.latest_message or {}):
+                return {"symptom": None}  # "/report_fault", "手机", "华为 P60": the form asks for the problem
         if len(text.strip()) < MIN_SYMPTOM_CHARS:
             dispatcher.utter_message(response="invalid_symptom")
             return {"symptom": None}

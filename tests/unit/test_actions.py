@@ -455,3 +455,42 @@ def test_a_ticket_for_a_hazard_is_filed_at_safety_priority() -> None:
     assert tickets.ticket_priority("high", "battery drains fast") == Priority.HIGH
     assert tickets.ticket_priority(None, "没有冒烟，就是不开机") == Priority.NORMAL
 
+
+
+@pytest.mark.parametrize(("text", "entities", "expected"), [
+    ("/report_fault", [], False),  # the menu button
+    ("手机", [{"entity": "product_category", "start": 0, "end": 2}], False),
+    ("华为 P60", [{"entity": "brand", "start": 0, "end": 2}, {"entity": "product_model", "start": 3, "end": 6}], False),
+    ("my Dell laptop",
+     [{"entity": "brand", "start": 3, "end": 7}, {"entity": "product_category", "start": 8, "end": 14}], False),
+    ("我的华为手机开不了机",
+     [{"entity": "brand", "start": 2, "end": 4}, {"entity": "product_category", "start": 4, "end": 6}], True),
+    ("空调坏了", [{"entity": "product_category", "start": 0, "end": 2}], True),
+    ("E1", [{"entity": "error_code", "start": 0, "end": 2}], True),
+])
+def test_a_message_that_only_names_the_product_is_no_problem(
+    text: str, entities: list[dict[str, Any]], expected: bool
+) -> None:
+    assert forms.describes_a_problem({"text": text, "entities": entities}) is expected
+
+
+async def test_after_the_report_a_fault_button_the_problem_is_asked(svc: Services) -> None:
+    """The product named first is not taken for the problem: the form goes on to ask what is wrong."""
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "product_category", "value": "phone", "start": 0, "end": 2}]
+    named = form_tracker("intake-1", "手机", {"language": "zh", "requested_slot": "product_category"},
+                         {"product_category": "phone", "symptom": "手机"}, entities)
+    events = await forms.ValidateRepairForm().run(dispatcher, named, REPAIR_DOMAIN)
+    assert slot("symptom", None) in events and slot("product_category", "phone") in events
+
+
+async def test_a_problem_already_given_is_never_replaced_by_a_later_message(svc: Services) -> None:
+    earlier = [{"event": "slot", "timestamp": None, "name": "symptom", "value": "空调不制冷 E1"}]
+    text = "北京市海淀区中关村大街27号，麻烦快点"
+    latest = {"text": text, "intent": {"name": "report_fault", "confidence": 0.7}, "entities": []}
+    events = [*earlier, {"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest},
+              {"event": "slot", "timestamp": None, "name": "symptom", "value": text}]
+    tracker_ = Tracker("intake-2", {"language": "zh", "requested_slot": "location", "symptom": text}, latest, events,
+                       False, None, {"name": "repair_form"}, "action_listen")
+    out = await forms.ValidateRepairForm().run(CollectingDispatcher(), tracker_, REPAIR_DOMAIN)
+    assert slot("symptom", "空调不制冷 E1") in out
