@@ -165,8 +165,27 @@ class PlaceFinder:
                 kept.append(span)
         return kept
 
+    def _split_places(self, text: str, boundaries: tuple[set[int], set[int]]) -> tuple[set[int], set[int]]:
+        """Boundaries with the cuts inside words that are nothing but places (jieba's 上海浦东新区 → 上海|浦东新区)."""
+        names = self.gazetteer.han
+        starts, ends = set(boundaries[0]), set(boundaries[1])
+        for start, end in zip(sorted(boundaries[0]), sorted(boundaries[1]), strict=False):
+            cuts, i = [], start
+            while i < end:
+                length = next((n for n in range(min(_ZH_MAX, end - i), 1, -1) if text[i : i + n] in names), 0)
+                if not length:
+                    break
+                i += length
+                cuts.append(i)
+            if i == end and len(cuts) > 1:
+                starts.update(cuts[:-1])
+                ends.update(cuts[:-1])
+        return starts, ends
+
     def _han(self, text: str, boundaries: tuple[set[int], set[int]] | None) -> list[PlaceSpan]:
         names, found, i = self.gazetteer.han, [], 0
+        if boundaries is not None:
+            boundaries = self._split_places(text, boundaries)
         starts, ends = boundaries if boundaries is not None else (None, None)
         while i < len(text):
             for length in range(min(_ZH_MAX, len(text) - i), 1, -1):

@@ -107,3 +107,16 @@ def test_a_chinese_name_never_straddles_two_words(finder: PlaceFinder) -> None:
 ])
 def test_an_address_runs_on_from_the_place_while_it_reads_like_one(text: str, place: str, expected: str) -> None:
     assert address_span(text, place) == expected
+
+
+def test_a_word_made_of_places_is_read_as_those_places(finder: PlaceFinder) -> None:
+    """jieba keeps 上海浦东新区 as one word: it is still 上海 + 浦东新区 (and 周六|安装 still holds no 六安)."""
+    text = "冰箱不冷了，上海浦东新区，麻烦来看看"
+    words = ["冰箱", "不冷", "了", "，", "上海浦东新区", "，", "麻烦", "来", "看看"]
+    starts, ends, position = set(), set(), 0
+    for word in words:
+        starts.add(position)
+        position += len(word)
+        ends.add(position)
+    assert [s.text for s in finder.find(text, text, (starts, ends))] == ["上海", "浦东新区"]
+
