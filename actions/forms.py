@@ -21,8 +21,8 @@ from bot.domain.errors import DomainError, InvalidPhoneError
 from bot.domain.handoff import HandoffReason
 from bot.domain.phone import normalise_phone
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
-from bot.nlu.patterns import resolve_date
 from bot.nlu.places import address_span
+from bot.nlu.purchase_dates import resolve_date
 from bot.services.warranty import utc_today
 
 logger = logging.getLogger(__name__)

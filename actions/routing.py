@@ -9,7 +9,7 @@ from actions.base import Events, ServiceAction
 from actions.conversation import language_of, location_of
 from actions.runtime import Services, within_budget
 from actions.tickets import brand_names
-from bot.domain.catalogue import ProductCategory, can_be_posted
+from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import ServiceType
 
 NEAREST = 3
@@ -39,9 +39,7 @@ class ActionFindServiceCentres(ServiceAction):
             )
             dispatcher.utter_message(response="centres_found", brand_name=brand, lines=lines)
             return []
-        # A parcel only for what can be posted, and only to a hub in the customer's country.
-        hub = (await within_budget(svc.routing.nearest_mail_in_hub(brand_id, category, location))
-               if can_be_posted(category) else None)
+        hub = await within_budget(svc.routing.nearest_mail_in_hub(brand_id, category, location))
         if hub is None:
             dispatcher.utter_message(response="centres_none", brand_name=brand)
         else:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Device, Ticket, utcnow
 from bot.db.repositories import tickets as repo
 from bot.db.session import SessionFactory
-from bot.domain.catalogue import ProductCategory, can_be_posted
+from bot.domain.catalogue import ProductCategory
 from bot.domain.errors import (
     ConflictError,
     NoEligibleOutletError,
@@ -263,8 +263,6 @@ class TicketService:
         )
         mail_in = False
         if not candidates:
-            if not can_be_posted(category):
-                raise NoEligibleOutletError("no authorised outlet near the customer, and the product cannot be posted")
             hub = await self._router.nearest_mail_in_hub(ticket.brand_id, category, location)
             if hub is None or hub.outlet_id in excluded:
                 raise NoEligibleOutletError("no authorised outlet or mail-in hub serves this request")

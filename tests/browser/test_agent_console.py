@@ -103,7 +103,8 @@ def test_agent_takes_over_writes_and_releases(browser: Browser, stack: Stack) ->
     expect(page.locator("#conv-title")).to_contain_text(sender)
     expect(page.locator('#transcript .line-user .text').last).to_have_text("转人工", timeout=TIMEOUT_MS)
     expect(page.locator("#transcript .line-bot").first).to_be_visible()
-    expect(page.locator("#triage")).to_contain_text("转人工")  # category request_human, in Chinese
+    # The triage is the need stated before "转人工" (report_fault, in Chinese), not the request for a person.
+    expect(page.locator("#triage")).to_contain_text("报修")
     expect(page.locator("#draft")).to_contain_text("格力")  # the brand from the conversation's slots
     expect(page.locator("#bot-state")).to_have_text("机器人已暂停")
     assert page.locator("#suggestions button").count() >= 2

