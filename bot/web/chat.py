@@ -28,6 +28,7 @@ _FRAME_SOURCE = re.compile(r"'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9](?:[A-Za
 #: The only files `/chat/static/` serves, with their types: an allow-list, so no path ever reaches the filesystem.
 ASSETS: dict[str, str] = {
     "chat.js": "text/javascript; charset=utf-8",
+    "chat-strings.js": "text/javascript; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
     "icon.svg": "image/svg+xml",
 }

@@ -13,72 +13,7 @@
   var KEYS = { sender: "aftersales.chat.sender", lang: "aftersales.chat.lang", transcript: "aftersales.chat.transcript",
     updates: "aftersales.chat.updates" };
 
-  var STRINGS = {
-    zh: {
-      title: "售后服务助手",
-      subtitle: "在线 · 通常几秒内回复",
-      offline: "暂时无法连接",
-      languageGroup: "语言",
-      logLabel: "对话记录",
-      typing: "客服助手正在输入…",
-      shareLocation: "分享我的位置",
-      inputLabel: "输入消息",
-      placeholder: "请描述您遇到的问题…",
-      send: "发送",
-      footnote: "请勿在对话中发送密码或银行卡信息。",
-      greeting: "你好",
-      botSays: "客服助手：",
-      youSay: "您：",
-      quickReplies: "快捷回复",
-      ticketLabel: "服务单号",
-      ticketCard: "服务单 ",
-      checkStatus: "查询进度",
-      statusCommand: "查询 ",
-      retry: "重试",
-      unreachable: "抱歉，暂时无法连接客服助手，请检查网络后重试。",
-      slow: "抱歉，客服助手响应超时，请稍后重试。",
-      configFailed: "抱歉，聊天服务暂时不可用，请稍后刷新页面。",
-      locating: "正在获取您的位置…",
-      locationShared: "📍 我的位置",
-      locationDenied: "未获得位置权限。您也可以直接输入城市和详细地址。",
-      locationUnavailable: "暂时无法获取您的位置，请直接输入城市和详细地址。",
-      locationUnsupported: "此浏览器不支持位置共享，请直接输入地址。",
-      switched: "已切换为中文",
-      openImage: "查看图片"
-    },
-    en: {
-      title: "After-sales assistant",
-      subtitle: "Online · replies in seconds",
-      offline: "Connection problem",
-      languageGroup: "Language",
-      logLabel: "Conversation",
-      typing: "The assistant is typing…",
-      shareLocation: "Share my location",
-      inputLabel: "Type a message",
-      placeholder: "Describe the problem…",
-      send: "Send",
-      footnote: "Never share passwords or bank card details in this chat.",
-      greeting: "Hello",
-      botSays: "Assistant: ",
-      youSay: "You: ",
-      quickReplies: "Suggested replies",
-      ticketLabel: "Service order",
-      ticketCard: "Service order ",
-      checkStatus: "Check status",
-      statusCommand: "status ",
-      retry: "Retry",
-      unreachable: "Sorry, we can't reach the assistant right now. Please check your connection and try again.",
-      slow: "Sorry, the assistant is taking too long to answer. Please try again in a moment.",
-      configFailed: "Sorry, the chat is unavailable right now. Please reload the page in a little while.",
-      locating: "Finding your location…",
-      locationShared: "📍 My location",
-      locationDenied: "Location permission was not given. You can type your city and address instead.",
-      locationUnavailable: "We couldn't get your location. Please type your city and address instead.",
-      locationUnsupported: "This browser can't share a location. Please type your address instead.",
-      switched: "Switched to English",
-      openImage: "Open image"
-    }
-  };
+  var STRINGS = window.AFTERSALES_CHAT_STRINGS;  // chat-strings.js, loaded first
 
   var state = { lang: "zh", sender: "", endpoint: "", queue: Promise.resolve(), transcript: [], after: 0,
     polling: false };
@@ -180,9 +115,8 @@
     var check = el("button", "ticket-card-action", t("checkStatus"));
     check.type = "button";
     check.addEventListener("click", function () {
-      // The intent as a payload (what the customer sees is the command in their language): no guessing.
-      var command = t("statusCommand") + number;
-      send("/ticket_status" + JSON.stringify({ ticket_number: number }), { display: command });
+      // The intent as a payload; the customer sees the command in their language.
+      send("/ticket_status" + JSON.stringify({ ticket_number: number }), { display: t("statusCommand") + number });
     });
     card.appendChild(check);
     var row = el("div", "row row-bot row-card");
