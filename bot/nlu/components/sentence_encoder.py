@@ -54,6 +54,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             "batch_size": 64,
             # Training-time cache of vectors by content hash (relative paths: from the project root).
             "cache_dir": "var/cache/encoder",
+            # OpenMP threads when serving (training uses every core): one keeps a busy server's tail latency flat.
+            "serve_threads": 1,
         }
 
     @classmethod
@@ -66,11 +68,12 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(
         self, config: dict[str, Any], execution_context: ExecutionContext, encoder: SentenceEncoder | None = None,
+        threads: int | None = None,
     ) -> None:
-        """A featurizer over `encoder` (the bundled model when None)."""
+        """A featurizer over `encoder` (the bundled model when None, with `threads` OpenMP threads)."""
         super().__init__(execution_context.node_name, config)
         settings = EncoderConfig(max_tokens=int(config["max_tokens"]), prefix=str(config["prefix"]))
-        self._encoder = encoder or SentenceEncoder(settings)
+        self._encoder = encoder or SentenceEncoder(settings, threads=threads)
 
     @classmethod
     def create(
@@ -79,6 +82,15 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> SentenceEncoderFeaturizer:
         """Load the bundled encoder (nothing is trained or stored: the weights ship in the wheel)."""
         return cls({**cls.get_default_config(), **config}, execution_context)
+
+    @classmethod
+    def load(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext, **kwargs: Any,
+    ) -> SentenceEncoderFeaturizer:
+        """The serving instance: the same encoder, capped at `serve_threads` OpenMP threads."""
+        merged = {**cls.get_default_config(), **config}
+        return cls(merged, execution_context, threads=int(merged["serve_threads"]) or None)
 
     def _cache(self) -> EmbeddingCache:
         directory = Path(self._config["cache_dir"])
