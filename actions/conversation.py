@@ -37,6 +37,17 @@ def user_events(tracker: Tracker) -> list[dict[str, Any]]:
     return [e for e in tracker.events if e.get("event") == "user"]
 
 
+def value_before_this_turn(tracker: Tracker, name: str) -> Any:
+    """The slot's value before the customer's latest message (its extraction this turn left out)."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    value = None
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == name:
+            value = event.get("value")
+    return value
+
+
 def latest_user_timestamp(tracker: Tracker) -> str:
     """A stable id of the latest user message (its event timestamp): retries of one turn share it."""
     for event in reversed(tracker.events):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
@@ -13,7 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import language_of, latest_text, location_slot, redact
+from actions.conversation import language_of, latest_text, location_slot, redact, value_before_this_turn
 from actions.handoff import hand_over
 from actions.runtime import public_error, services, within_budget
 from bot.domain.catalogue import find_category
@@ -22,6 +21,7 @@ from bot.domain.handoff import HandoffReason
 from bot.domain.phone import normalise_phone
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
 from bot.nlu.places import address_span
+from bot.nlu.problem_text import describes_a_problem
 from bot.nlu.purchase_dates import resolve_date
 from bot.services.warranty import utc_today
 
@@ -35,47 +35,6 @@ UNSERVED_BRAND = "unserved_brand"  # entity and slot: a brand we know but do not
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
     entities = (tracker.latest_message or {}).get("entities") or []
     return [str(e["value"]) for e in entities if e.get("entity") == entity and e.get("value")]
-
-
-#: Entities that name the product or the customer, not the problem.
-_NOT_A_PROBLEM = frozenset({"brand", "unserved_brand", "product_category", "product_model", "location", "phone",
-                            "imei", "serial", "ticket_number", "language", "urgency", "purchase_date"})
-_FILLER = re.compile(
-    r"[\s\W_]|我的|我家的?|我们的?|家里的?|这个|那个|一台|一部|的|了|是|\b(?:my|our|the|a|an|is|it|its|hi|hello)\b|你好",
-    re.I,
-)
-
-
-def value_before_this_turn(tracker: Tracker, name: str) -> Any:
-    """The slot's value before the customer's latest message (its extraction this turn left out)."""
-    events = list(tracker.events)
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
-    value = None
-    for event in events[:last_user]:
-        if event.get("event") == "slot" and event.get("name") == name:
-            value = event.get("value")
-    return value
-
-
-def describes_a_problem(message: dict[str, Any]) -> bool:
-    """Whether a message says what is wrong, beyond naming the product ("手机", "华为 P60", a button payload):
-    a symptom or error code found, or words left once the product, the place and the filler are taken out."""
-    text = str(message.get("text") or "")
-    if not text.strip() or text.lstrip().startswith("/"):
-        return False
-    entities = [e for e in message.get("entities") or [] if isinstance(e, dict)]
-    if any(e.get("entity") in ("symptom", "error_code", "part") for e in entities):
-        return True
-    spans = sorted((int(e["start"]), int(e["end"])) for e in entities
-                   if e.get("entity") in _NOT_A_PROBLEM and isinstance(e.get("start"), int)
-                   and isinstance(e.get("end"), int))
-    rest, at = [], 0
-    for start, end in spans:
-        if start >= at:
-            rest.append(text[at:start])
-            at = end
-    rest.append(text[at:])
-    return len(_FILLER.sub("", "".join(rest))) >= 1
 
 
 class SlotValidators(FormValidationAction, ABC):

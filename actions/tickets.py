@@ -30,7 +30,7 @@ from bot.domain.taxonomy import Category, Priority
 from bot.domain.ticket_number import normalise_ticket_number
 from bot.domain.warranty import Remedy, decide
 from bot.geo.haversine import haversine_km
-from bot.nlu.urgency import detect_urgency
+from bot.nlu.urgency import ticket_priority
 from bot.services.ticket_types import NewTicket, TicketView
 from bot.services.warranty import utc_today
 
@@ -66,14 +66,6 @@ def draft_key(tracker: Tracker) -> str:
     draft = tracker.get_slot("draft_id") or latest_user_timestamp(tracker)
     return f"{tracker.sender_id}:{draft}"[:128]
 
-
-
-def ticket_priority(urgency: Any, symptom: str) -> Priority:
-    """Safety when the conversation or the problem itself is a hazard (鼓包, smoke), high when angry, else normal."""
-    hit = detect_urgency(symptom)
-    if urgency == "safety" or (hit is not None and hit.level == "safety"):
-        return Priority.SAFETY
-    return Priority.HIGH if urgency == "high" else Priority.NORMAL
 
 class ActionShowSummary(ServiceAction):
     """Shows what will be filed and waits for confirm / edit; a new draft id makes the confirmation idempotent."""

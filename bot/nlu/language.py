@@ -72,8 +72,8 @@ def says_too_little(text: str | None) -> bool:
     if _HAN.search(folded):
         return False
     tokens = _TOKEN.findall(folded)
-    return 0 < len(tokens) <= 3 and all(
+    return len(tokens) <= 3 and all(
         any(c.isdigit() for c in token) or token.lower().strip(".'") in _NEUTRAL or token.isupper()
         for token in tokens
-    ) or not tokens
+    )
 

@@ -225,6 +225,22 @@ class PlaceFinder:
         return found
 
 
+def _han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def joined(spans: list[PlaceSpan]) -> list[PlaceSpan]:
+    """Adjacent Chinese divisions as one place (深圳市 + 南山区 → 深圳市南山区): one location, not two."""
+    out: list[PlaceSpan] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if last is not None and last.end == span.start and _han(last.text[-1]) and _han(span.text[0]):
+            out[-1] = PlaceSpan(last.start, span.end, last.text + span.text)
+        else:
+            out.append(span)
+    return out
+
+
 # The rest of a Chinese address after the place's name: streets, numbers, buildings (中关村大街27号, 科技园3栋).
 # It stops at function words (的 了 在 …) and must end like an address does (号 路 街 园 栋 室 …).
 _ZH_ADDRESS_TAIL = re.compile(r"[^\s\W的了在我你他她是有想要请帮吗呢吧啊呀和跟与但]*")
@@ -240,7 +256,7 @@ def address_span(text: str, place: str) -> str:
     is not in the text.
     """
     start = text.find(place)
-    if start < 0 or not place or not ("\u4e00" <= place[-1] <= "\u9fff"):
+    if start < 0 or not place or not _han(place[-1]):
         return place
     tail = _ZH_ADDRESS_TAIL.match(text, start + len(place))
     rest = tail.group() if tail else ""

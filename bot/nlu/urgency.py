@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
+from bot.domain.taxonomy import Priority
 from bot.nlu.patterns import match_text
 
 #: Message key (also in the parse output) and entity name.
@@ -133,3 +134,13 @@ def classify_urgency(text: str | None, normalised: str | None = None) -> Urgency
     """ "safety", "high" or "normal" for a customer message."""
     hit = detect_urgency(text, normalised)
     return hit.level if hit is not None else NORMAL
+
+
+def ticket_priority(urgency: str | None, symptom: str) -> Priority:
+    """A ticket's priority: safety when the conversation or the problem itself is a hazard (鼓包, smoke), high when
+    the conversation is angry, else normal."""
+    hit = detect_urgency(symptom)
+    if urgency == SAFETY or (hit is not None and hit.level == SAFETY):
+        return Priority.SAFETY
+    return Priority.HIGH if urgency == HIGH else Priority.NORMAL
+

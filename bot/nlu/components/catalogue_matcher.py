@@ -146,10 +146,8 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         names = self._terms if handle_names is None else handle_names
         self._handle_names = [t for t in names if t.entity in self._entities and t.entity in _BRAND_TYPES]
         self._handles = HandleResolver((t.text, (t.entity, t.value)) for t in self._handle_names)
-        self._part_categories = {k: list(v) for k, v in (part_categories or {}).items()}
-        self._part_alternatives = {k: list(v) for k, v in (part_alternatives or {}).items()}
-        self._owners = {k: frozenset(v) for k, v in self._part_categories.items()}
-        self._alternatives = {k: tuple(v) for k, v in self._part_alternatives.items()}
+        self._owners = {k: frozenset(v) for k, v in (part_categories or {}).items()}
+        self._alternatives = {k: tuple(v) for k, v in (part_alternatives or {}).items()}
         self._vocab = spacy.blank("xx").vocab
         self._matcher = PhraseMatcher(self._vocab, attr="LOWER")
         self._labels: list[tuple[str, str]] = []
@@ -230,8 +228,8 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             "terms": [list(t) for t in self._terms],
             "model_brands": self._model_brands,
             "handle_names": [list(t) for t in self._handle_names],
-            "part_categories": self._part_categories,
-            "part_alternatives": self._part_alternatives,
+            "part_categories": {k: sorted(v) for k, v in self._owners.items()},
+            "part_alternatives": {k: list(v) for k, v in self._alternatives.items()},
             "model_categories": self._model_categories,
         }
         with self._model_storage.write_to(self._resource) as directory:

@@ -23,25 +23,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components.normaliser import normalised_text
-from bot.nlu.places import PlaceFinder, PlaceSpan
+from bot.nlu.places import PlaceFinder, joined
 
 LOCATION = "location"
-
-
-def joined(spans: list[PlaceSpan]) -> list[PlaceSpan]:
-    """Adjacent Chinese divisions as one place (深圳市 + 南山区 → 深圳市南山区): one location, not two."""
-    out: list[PlaceSpan] = []
-    for span in spans:
-        last = out[-1] if out else None
-        if last is not None and last.end == span.start and _han(last.text[-1]) and _han(span.text[0]):
-            out[-1] = PlaceSpan(last.start, span.end, last.text + span.text)
-        else:
-            out.append(span)
-    return out
-
-
-def _han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
 
 
 def _token_boundaries(message: Message) -> tuple[set[int], set[int]] | None:
