@@ -230,8 +230,10 @@ class TicketService:
             ticket = await repo.by_number(session, number)
             if ticket is None:
                 raise TicketNotFoundError(f"no ticket {number[:24]}")
-            repo.add_event(session, ticket, "unassigned", actor, ticket.status, ticket.status, None,
-                           {"reason": "no_eligible_outlet"})
+            events = await repo.events_of(session, ticket.id)
+            if not events or events[-1].kind != "unassigned":  # a repeat (SLA sweep, retry) tells nobody twice
+                repo.add_event(session, ticket, "unassigned", actor, ticket.status, ticket.status, None,
+                               {"reason": "no_eligible_outlet"})
             view = TicketView.of(ticket)
         if view.conversation_id:
             await HandoffService(self._sessions, clock=self._clock).open(

@@ -226,7 +226,9 @@ async def test_a_ticket_nobody_can_take_goes_to_an_agent_and_the_customer_is_tol
     view = await service.reject(view.number, network["o1"], "no technician this week")
     full = await service.get(view.number, with_events=True)
     assert view.status == "rejected" and full.events[-1].kind == "unassigned" and "unassigned" in UPDATE_KINDS
-    await service.escalate_unrouted(view.number)
+    await service.escalate_unrouted(view.number)  # a repeat: still one update for the customer
+    again = await service.get(view.number, with_events=True)
+    assert [e.kind for e in again.events].count("unassigned") == 1
     async with session_factory() as session:
         rows = (await session.execute(select(Handoff.reason, Handoff.ticket_number, Handoff.status).where(
             Handoff.conversation_id == "web:stuck"))).all()
