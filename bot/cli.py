@@ -11,16 +11,17 @@ from bot.settings import Settings
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from aiohttp import web
+    import asyncio
 
-    from bot.web.app import create_app
+    from bot.web.app import create_app, serve
 
     try:
         app = create_app(settings)
     except ValueError as exc:  # a setting the service must not start with; the message names it
         print(f"bot serve: {exc}", file=sys.stderr)
         return 2
-    web.run_app(app, host=args.host or settings.service_host, port=args.port or settings.service_port)
+    # Not `web.run_app`: its 60 s waits and its handling of a second signal left the process hanging (see `serve`).
+    asyncio.run(serve(app, args.host or settings.service_host, args.port or settings.service_port))
     return 0
 
 

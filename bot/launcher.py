@@ -10,13 +10,21 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
 
 READY_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 15.0
+#: How long the children get, together, to stop after SIGTERM before those still running are killed: within the
+#: 10 s a supervisor (systemd, Docker) allows before it kills us.
+STOP_TIMEOUT_S = 8.0
+#: Sanic's own grace for open requests (default 15 s) for Rasa and the action server, so that they stop in time.
+SANIC_GRACE_S = "5"
+#: The longest the launcher sleeps without looking whether a stop was requested.
+_POLL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -90,26 +98,64 @@ def listening(port: int) -> bool:
         return False
 
 
-def _stop(children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]]) -> None:
+#: The children started so far, each with what it is.
+Children = list[tuple[ProcessSpec, "subprocess.Popen[bytes]"]]
+
+
+class StopRequest:
+    """SIGINT or SIGTERM, noted by the signal handler and acted on by the launcher's loops.
+
+    Nothing is raised from the handler: an exception raised inside `Popen` leaves a started child untracked (it keeps
+    running), and one raised during the clean-up (a second signal) abandons the children and ends in a traceback.
+    """
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+
+    def note(self, signum: int, _frame: object) -> None:
+        """The signal handler: remember the first signal."""
+        if self.signal_name is None:
+            self.signal_name = signal.Signals(signum).name
+
+    @property
+    def requested(self) -> bool:
+        """Whether a stop was asked for."""
+        return self.signal_name is not None
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking early when a stop is asked for; whether one is."""
+        deadline = time.monotonic() + seconds
+        while not self.requested and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(_POLL_S, left))
+        return self.requested
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[StopRequest]:
+    """SIGINT and SIGTERM note a stop request while the block runs; the previous handlers come back after it."""
+    stop = StopRequest()
+    # Installed explicitly: a shell may have started us with SIGINT ignored (background job).
+    previous = {signum: signal.signal(signum, stop.note) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def stop_children(children: Children, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    """SIGTERM every running child, wait for them together, and kill whichever is still running after `timeout_s`."""
     for _, proc in children:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     for spec, proc in children:
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            print(f"{spec.name} did not stop in time; killing it", flush=True)
+            print(f"{spec.name} did not stop within {timeout_s:.0f}s; killing it", flush=True)
             proc.kill()
             proc.wait()
-
-
-class _StopRequested(Exception):
-    """Ctrl-C (SIGINT) or SIGTERM arrived."""
-
-
-def _raise_stop(signum: int, _frame: object) -> None:
-    raise _StopRequested(signal.Signals(signum).name)
 
 
 def ready_banner(settings: Settings, tokens_file: Path | None) -> str:
@@ -146,49 +192,76 @@ def ready_banner(settings: Settings, tokens_file: Path | None) -> str:
     return "\n".join(lines)
 
 
-def run_all(settings: Settings) -> int:
-    """Start every process, wait until each listens, print where to chat, and supervise until Ctrl-C."""
-    # Install handlers explicitly: a shell may have started us with SIGINT ignored (background job).
-    signal.signal(signal.SIGINT, _raise_stop)
-    signal.signal(signal.SIGTERM, _raise_stop)
-    os.chdir(PROJECT_ROOT)
-    model = PROJECT_ROOT / "models" / "aftersales.tar.gz"
-    if not model.exists():
-        print("No trained model at models/aftersales.tar.gz: run `make run` (it trains first).", file=sys.stderr)
-        return 1
-    settings, tokens_file = with_local_tokens(settings)
-    env = dict(os.environ, ACTION_SERVER_URL=settings.action_server_url, RASA_TOKEN=settings.rasa_token or "",
-               AGENT_API_TOKEN=settings.agent_api_token or "")
-    if not settings.redis_url:
-        # Several Sanic workers need a shared lock store; with the in-memory one, keep a single worker.
-        env["SANIC_WORKERS"] = "1"
-    children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
+def supervise(
+    specs: list[ProcessSpec],
+    env: Mapping[str, str],
+    banner: str,
+    stop: StopRequest,
+    ready_timeout_s: float = READY_TIMEOUT_S,
+    stop_timeout_s: float = STOP_TIMEOUT_S,
+) -> int:
+    """Start `specs` in order, wait until each listens, print `banner`, and watch them until `stop` is requested
+    (0) or one of them exits or never comes up (1). Every child started is stopped before this returns."""
+    children: Children = []
     try:
-        for spec in process_specs(settings, model):
-            if listening(spec.port):
-                print(f"port {spec.port} is already in use; stop whatever runs there ({spec.name})", file=sys.stderr)
-                return 1
-            children.append((spec, subprocess.Popen(spec.argv, env=env)))
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        for spec, proc in children:
-            while not listening(spec.port):
-                if proc.poll() is not None:
-                    print(f"{spec.name} exited with code {proc.returncode}", file=sys.stderr)
-                    return 1
-                if time.monotonic() > deadline:
-                    print(f"{spec.name} did not start within {READY_TIMEOUT_S:.0f}s", file=sys.stderr)
-                    return 1
-                time.sleep(0.5)
-        print(ready_banner(settings, tokens_file), flush=True)
-        while all(proc.poll() is None for _, proc in children):
-            time.sleep(1.0)
-        dead = [spec.name for spec, proc in children if proc.poll() is not None]
-        print(f"stopped because {', '.join(dead)} exited", file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, _StopRequested):
-        print("\nStopping…", flush=True)
-        return 0
+        return _start_and_watch(specs, env, banner, stop, children, ready_timeout_s)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not abort the clean-up
-        _stop(children)
+        stop_children(children, stop_timeout_s)
         print("All processes stopped.", flush=True)
+
+
+def _start_and_watch(
+    specs: list[ProcessSpec], env: Mapping[str, str], banner: str, stop: StopRequest, children: Children,
+    ready_timeout_s: float,
+) -> int:
+    for spec in specs:
+        if stop.requested:
+            return _stopping()
+        if listening(spec.port):
+            print(f"port {spec.port} is already in use; stop whatever runs there ({spec.name})", file=sys.stderr)
+            return 1
+        children.append((spec, subprocess.Popen(spec.argv, env=env)))
+    deadline = time.monotonic() + ready_timeout_s
+    for spec, proc in children:
+        while not listening(spec.port):
+            if stop.requested:
+                return _stopping()
+            if proc.poll() is not None:
+                print(f"{spec.name} exited with code {proc.returncode}", file=sys.stderr)
+                return 1
+            if time.monotonic() > deadline:
+                print(f"{spec.name} did not start within {ready_timeout_s:.0f}s", file=sys.stderr)
+                return 1
+            stop.sleep(0.5)
+    if stop.requested:
+        return _stopping()
+    print(banner, flush=True)
+    while not stop.sleep(1.0):
+        dead = [spec.name for spec, proc in children if proc.poll() is not None]
+        if dead:
+            print(f"stopped because {', '.join(dead)} exited", file=sys.stderr)
+            return 1
+    return _stopping()
+
+
+def _stopping() -> int:
+    print("\nStopping…", flush=True)
+    return 0
+
+
+def run_all(settings: Settings) -> int:
+    """Start every process, wait until each listens, print where to chat, and supervise until Ctrl-C or SIGTERM."""
+    with stop_on_signals() as stop:  # first: from here on a signal stops everything cleanly, whenever it comes
+        os.chdir(PROJECT_ROOT)
+        model = PROJECT_ROOT / "models" / "aftersales.tar.gz"
+        if not model.exists():
+            print("No trained model at models/aftersales.tar.gz: run `make run` (it trains first).", file=sys.stderr)
+            return 1
+        settings, tokens_file = with_local_tokens(settings)
+        env = dict(os.environ, ACTION_SERVER_URL=settings.action_server_url, RASA_TOKEN=settings.rasa_token or "",
+                   AGENT_API_TOKEN=settings.agent_api_token or "")
+        env.setdefault("SANIC_GRACEFUL_SHUTDOWN_TIMEOUT", SANIC_GRACE_S)
+        if not settings.redis_url:
+            # Several Sanic workers need a shared lock store; with the in-memory one, keep a single worker.
+            env["SANIC_WORKERS"] = "1"
+        return supervise(process_specs(settings, model), env, ready_banner(settings, tokens_file), stop)
