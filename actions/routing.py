@@ -9,7 +9,7 @@ from actions.base import Events, ServiceAction
 from actions.conversation import language_of, location_of
 from actions.runtime import Services, within_budget
 from actions.tickets import brand_names
-from bot.domain.catalogue import ProductCategory
+from bot.domain.catalogue import ProductCategory, can_be_posted
 from bot.domain.taxonomy import ServiceType
 
 NEAREST = 3
@@ -39,7 +39,9 @@ class ActionFindServiceCentres(ServiceAction):
             )
             dispatcher.utter_message(response="centres_found", brand_name=brand, lines=lines)
             return []
-        hub = await within_budget(svc.routing.nearest_mail_in_hub(brand_id, category, location))
+        # A parcel only for what can be posted (never an installed appliance), to a hub in the customer's country.
+        hub = (await within_budget(svc.routing.nearest_mail_in_hub(brand_id, category, location))
+               if can_be_posted(category) else None)
         if hub is None:
             dispatcher.utter_message(response="centres_none", brand_name=brand)
         else:

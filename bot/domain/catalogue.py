@@ -73,6 +73,11 @@ INSTALLABLE = frozenset(
 )
 
 
+def can_be_posted(category: ProductCategory) -> bool:
+    """Whether a product can go to a mail-in hub by parcel: never an installed one (an AC, a fridge, a TV)."""
+    return category not in INSTALLABLE
+
+
 def parse_category(text: str) -> ProductCategory:
     """Resolve a code, a zh/en name or an alias to a category, or raise `UnknownCategoryError`."""
     needle = text.strip().lower()

@@ -50,6 +50,8 @@ OPEN_STATUSES = frozenset(
     {_S.ROUTED, _S.REROUTED, _S.ACCEPTED, _S.SCHEDULED, _S.IN_REPAIR, _S.WAITING_PARTS}
 )
 TERMINAL_STATUSES = frozenset({_S.CLOSED, _S.CANCELLED})
+#: Statuses in which the customer may still withdraw a ticket themselves: until the repair starts.
+CUSTOMER_CANCELLABLE = frozenset({_S.NEW, _S.ROUTED, _S.REJECTED, _S.REROUTED, _S.ACCEPTED, _S.SCHEDULED})
 
 
 def can_transition(current: TicketStatus, target: TicketStatus) -> bool:

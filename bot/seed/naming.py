@@ -66,6 +66,18 @@ def outlet_names(places: Places, place: int, brand: tuple[str, str] | None, prov
     return f"{provider[0]}（{label_zh}店）", f"{provider[1]} – {label_en} branch"
 
 
+def guaranteed_outlet_names(places: Places, place: int, brand: tuple[str, str], city: tuple[str, str],
+                            on_site: bool) -> tuple[str, str]:
+    """(zh, en) name of a demo city's guaranteed brand outlet: "华为授权服务中心（朝阳店）", "Huawei Authorised
+    Service Centre Islington"; one that only serves installed appliances is an on-site service."""
+    china = places.country[place] == "CN"
+    area_zh = places.area_zh[place] if china else city[0]
+    area_en = city[1] if china else places.label_en[place]  # no offline romanisation of district names
+    if on_site:
+        return f"{brand[0]}授权上门服务中心（{area_zh}）", f"{brand[1]} Authorised On-site Service {area_en}"
+    return f"{brand[0]}授权服务中心（{area_zh}店）", f"{brand[1]} Authorised Service Centre {area_en}"
+
+
 def address(places: Places, place: int, draws: Draws) -> str:
     """A street address at a place: Chinese form in China, Western form elsewhere."""
     number = draws.integers(1, 900)

@@ -32,6 +32,7 @@ class Places:
     address_zh: list[str] = field(default_factory=list)  # province + city + district, or "city, country"
     label_zh: list[str] = field(default_factory=list)  # short, for names: "深圳南山"
     label_en: list[str] = field(default_factory=list)  # "Shenzhen" (city level)
+    area_zh: list[str] = field(default_factory=list)  # the district alone, for branch names: "南山"; overseas the city
     city_key: list[str] = field(default_factory=list)  # 4-digit adcode prefix, or the city name overseas
 
     def indices(self, china: bool) -> np.ndarray:
@@ -101,6 +102,7 @@ def _add_china(places: Places, cities: dict[str, Any]) -> None:
         places.urban.append(urban)
         places.address_zh.append(province + ("" if city == province else city) + district)
         places.label_zh.append(_short(city) + _short(district))
+        places.area_zh.append(_short(district or city))
         # District names are not romanised: no reliable offline pinyin source, and a wrong one misleads.
         places.label_en.append(city_en)
         places.city_key.append(code[:4])
@@ -129,6 +131,7 @@ def _add_overseas(places: Places, cities: dict[str, Any]) -> None:
             places.urban.append(city["population"] >= 100_000)
             places.address_zh.append(f"{city['name']}, {country.name_en}")
             places.label_zh.append(f"{country.name_zh}·{city['name']}")
+            places.area_zh.append(city["name"])
             places.label_en.append(city["name"])
             places.city_key.append(f"{code}:{city['geonameid']}")
 

@@ -13,15 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Device, Ticket, utcnow
 from bot.db.repositories import tickets as repo
 from bot.db.session import SessionFactory
-from bot.domain.catalogue import ProductCategory
+from bot.domain.catalogue import ProductCategory, can_be_posted
 from bot.domain.errors import (
     ConflictError,
+    IllegalTransitionError,
     NoEligibleOutletError,
     TicketNotFoundError,
     ValidationError,
 )
 from bot.domain.handoff import HandoffReason
-from bot.domain.lifecycle import OPEN_STATUSES, TicketStatus, check_transition
+from bot.domain.lifecycle import CUSTOMER_CANCELLABLE, OPEN_STATUSES, TicketStatus, check_transition
 from bot.domain.phone import normalise_phone
 from bot.domain.sla import accept_due, resolve_due
 from bot.domain.taxonomy import Priority, ServiceType, service_type_for
@@ -206,6 +207,24 @@ class TicketService:
             self._adjust_load(ticket.assigned_outlet_id, -1)
         return view
 
+    async def cancel_for_customer(self, number: str, conversation_id: str) -> TicketView:
+        """The customer withdraws their own ticket in chat, until the repair starts (`CUSTOMER_CANCELLABLE`).
+
+        Only the conversation that opened the ticket may cancel it (`TicketNotFoundError` otherwise, as for a
+        number that does not exist); once repair has started `IllegalTransitionError`. Idempotent: a ticket this
+        customer already cancelled is returned unchanged, so a retried action writes one event.
+        """
+        ticket = await self.get(number)
+        if not conversation_id or ticket.conversation_id != conversation_id:
+            raise TicketNotFoundError(f"no ticket {number[:24]}")
+        if ticket.status == TicketStatus.CANCELLED.value:
+            return ticket
+        if TicketStatus(ticket.status) not in CUSTOMER_CANCELLABLE:
+            raise IllegalTransitionError(f"a {ticket.status} ticket can no longer be cancelled by the customer")
+        view = await self.transition(ticket.number, TicketStatus.CANCELLED, f"{ticket.channel}:customer")
+        logger.info("ticket_cancelled_by_customer number=%s from=%s", view.number, ticket.status)
+        return view
+
     async def reject(self, number: str, outlet_id: int, reason: str, actor: str | None = None) -> TicketView:
         """The assigned outlet declines (or its acceptance window lapsed): record it, then re-route.
 
@@ -245,7 +264,8 @@ class TicketService:
         return await self.get(number)
 
     async def route(self, number: str, actor: str = "system:routing") -> TicketView:
-        """Assign a new (or rejected) ticket to the nearest eligible outlet, else to a mail-in hub."""
+        """Assign a new (or rejected) ticket to the nearest eligible outlet, else to a mail-in hub when the product
+        can be posted (an installed appliance never is: with no outlet, `NoEligibleOutletError`)."""
         if self._router is None:
             raise ConflictError("routing is not configured")
         async with self._sessions() as session:
@@ -265,6 +285,8 @@ class TicketService:
         )
         mail_in = False
         if not candidates:
+            if not can_be_posted(category):
+                raise NoEligibleOutletError("no authorised outlet near the customer, and the product cannot be posted")
             hub = await self._router.nearest_mail_in_hub(ticket.brand_id, category, location)
             if hub is None or hub.outlet_id in excluded:
                 raise NoEligibleOutletError("no authorised outlet or mail-in hub serves this request")

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import migrate
-from bot.db.models import Authorisation, Outlet
+from bot.db.models import Authorisation, Brand, Outlet
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.domain.catalogue import ProductCategory
+from bot.domain.catalogue import INSTALLABLE, ProductCategory, can_be_posted
+from bot.domain.errors import NoEligibleOutletError
 from bot.domain.taxonomy import Category
 from bot.geo.haversine import haversine_km
 from bot.geo.spatial_index import brute_force_query
@@ -75,8 +76,8 @@ async def test_route_and_reroute_on_a_seeded_network(seeded) -> None:  # type: i
         assert not full.events[-1].data["mail_in"]
         await _assert_eligible(seeded, view.assigned_outlet_id, auth.brand_id, auth.category, customer)
     elif view.status == "rerouted":  # … or, with none left in range, a mail-in hub in the country
-        assert full.events[-1].data["mail_in"] is True
-    else:  # … or none: a person is told (unassigned) and queued
+        assert full.events[-1].data["mail_in"] is True and can_be_posted(ProductCategory(auth.category))
+    else:  # … or none (and never a parcel for an installed appliance): a person is told (unassigned) and queued
         assert view.status == "rejected" and full.events[-1].kind == "unassigned"
 
 
@@ -107,3 +108,67 @@ async def test_new_outlet_is_routable_after_refresh(seeded) -> None:  # type: ig
                                   service_type="repair", valid_from=date(2020, 1, 1)))
     after = await routing.nearest(auth.brand_id, ProductCategory(auth.category), "repair", far, k=50)  # type: ignore[arg-type]
     assert clone.id in {c.outlet_id for c in after} and clone.id not in {c.outlet_id for c in before}
+
+
+def test_only_installed_appliances_cannot_be_posted() -> None:
+    assert {c for c in ProductCategory if not can_be_posted(c)} == INSTALLABLE
+    assert can_be_posted(ProductCategory.PHONE) and not can_be_posted(ProductCategory.AIR_CONDITIONER)
+
+
+async def _brand_id(sessions, code: str) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return int((await session.execute(select(Brand.id).where(Brand.code == code))).scalar_one())
+
+
+#: Remote places where a 400-outlet network has hardly any outlet: Ngari, Golmud, Hotan, Hulunbuir, Yushu.
+_REMOTE = ((32.50, 80.10), (36.40, 94.90), (37.11, 79.92), (49.21, 119.74), (33.00, 97.01))
+
+
+async def test_an_installed_appliance_with_no_outlet_in_range_waits_for_a_person_not_a_parcel(seeded) -> None:  # type: ignore[no-untyped-def]
+    routing = RoutingService(seeded, today=lambda: TODAY)
+    tickets = TicketService(seeded, routing)
+    xiaomi = await _brand_id(seeded, "xiaomi")
+    records, loads, _ = await load_outlet_records(seeded)
+    remote = None
+    for lat, lon in _REMOTE:
+        here = Location(lat=lat, lon=lon, country="CN")
+        if not any(brute_force_query(records, loads, xiaomi, category, "repair", here, k=1, today=TODAY)
+                   for category in ("air_conditioner", "phone")):
+            remote = here
+            break
+    assert remote is not None, "one of the remote places has no Xiaomi outlet in range"
+    for category in (ProductCategory.AIR_CONDITIONER, ProductCategory.PHONE):  # the province's hub repairs both
+        assert await routing.nearest_mail_in_hub(xiaomi, category, remote) is not None
+
+    def new(key: str, category: ProductCategory) -> NewTicket:
+        return NewTicket(idempotency_key=key, category=Category.REPORT_FAULT, channel="rest", channel_user_id="u9",
+                         brand_id=xiaomi, product_category=category, symptom="坏了", location=remote)
+
+    ac = await tickets.create(new("remote-ac", ProductCategory.AIR_CONDITIONER))
+    with pytest.raises(NoEligibleOutletError, match="cannot be posted"):
+        await tickets.route(ac.number)
+    ac = await tickets.get(ac.number)
+    assert ac.status == "new" and ac.assigned_outlet_id is None
+    phone = await tickets.create(new("remote-phone", ProductCategory.PHONE), route=True)  # a phone is posted
+    full = await tickets.get(phone.number, with_events=True)
+    assert full.status == "routed" and full.events[-1].data["mail_in"] is True
+
+
+async def test_rejections_of_an_installed_appliance_end_with_a_person_never_a_parcel(seeded) -> None:  # type: ignore[no-untyped-def]
+    routing = RoutingService(seeded, today=lambda: TODAY)
+    tickets = TicketService(seeded, routing)
+    haier = await _brand_id(seeded, "haier")
+    beijing = Location(lat=39.9042, lon=116.4074, country="CN", adcode="110000")  # a demo city: Haier on site
+    view = await tickets.create(NewTicket(
+        idempotency_key="bj-ac", category=Category.REPORT_FAULT, channel="rest", channel_user_id="u10",
+        brand_id=haier, product_category=ProductCategory.AIR_CONDITIONER, symptom="空调不制冷", location=beijing,
+    ), route=True)
+    assert view.status == "routed"
+    for _ in range(50):  # every outlet in range declines in turn
+        assert view.assigned_outlet_id is not None
+        view = await tickets.reject(view.number, view.assigned_outlet_id, "fully booked")
+        if view.status != "rerouted":
+            break
+    full = await tickets.get(view.number, with_events=True)
+    assert full.status == "rejected" and full.events[-1].kind == "unassigned"
+    assert not any(e.data.get("mail_in") for e in full.events if e.kind in ("routed", "rerouted"))
