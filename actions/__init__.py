@@ -3,6 +3,6 @@
 `rasa run actions --actions actions` imports this package and registers every Action subclass found below.
 """
 
-from actions import disambiguation, forms, handoff, parts, routing, tickets, warranty
+from actions import cancellation, disambiguation, forms, handoff, parts, routing, tickets, warranty
 
-__all__ = ["disambiguation", "forms", "handoff", "parts", "routing", "tickets", "warranty"]
+__all__ = ["cancellation", "disambiguation", "forms", "handoff", "parts", "routing", "tickets", "warranty"]

@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.geo.types import Location
+from bot.nlu.script import TRADITIONAL_LANGUAGE, conversation_script
 
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 _LONG_NUMBER = re.compile(r"\d{12,}")
@@ -19,6 +20,15 @@ DEFAULT_CHANNEL = "rest"
 def language_of(tracker: Tracker) -> str:
     """The reply language: English for "en", Chinese otherwise ("mixed" answers in Chinese)."""
     return "en" if tracker.get_slot("language") == "en" else "zh"
+
+
+def ticket_language(tracker: Tracker) -> str:
+    """The language a ticket keeps for every later update: en, zh, or zh-Hant when the customer writes traditional
+    characters (their updates are converted, see `customer_update_scan`)."""
+    language = language_of(tracker)
+    if language == "zh" and conversation_script(e.get("text") for e in reversed(user_events(tracker))) == "hant":
+        return TRADITIONAL_LANGUAGE
+    return language
 
 
 def channel_of(tracker: Tracker) -> str:

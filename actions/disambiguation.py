@@ -19,9 +19,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import Events, ServiceAction
 from actions.conversation import channel_of, language_of, latest_text, user_events
+from actions.corrections import is_typed_correction, names_a_field
 from actions.handoff import hand_over
 from actions.runtime import Services, public_error, within_budget
 from actions.texts import need_name
+from actions.tickets import ActionShowSummary
 from bot.nlu.disambiguation import NEEDS, OTHER, candidate_needs, read_choice
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,8 @@ class ActionFallback(ServiceAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
         turns = user_events(tracker)
+        if is_typed_correction(tracker) and names_a_field(tracker):  # "其实是联想笔记本" at the summary
+            return await ActionShowSummary().act(dispatcher, tracker, svc)
         if len(turns) >= 2 and is_miss(turns[-2]):
             return await hand_over(dispatcher, tracker, svc, "fallback")
         if tracker.get_slot("awaiting") in _PENDING_ANSWERS or not turns:

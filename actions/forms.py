@@ -12,6 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import place_check
 from actions.conversation import language_of, latest_text, location_slot, redact, value_before_this_turn
 from actions.handoff import hand_over
 from actions.runtime import public_error, services, within_budget
@@ -51,6 +52,8 @@ class SlotValidators(FormValidationAction, ABC):
         if "safety" in _entity_values(tracker, "urgency"):
             return await self._safety(dispatcher, tracker)
         events = await super().run(dispatcher, tracker, domain)
+        if place_check.refused(tracker):  # "no" to "Did you mean Goes, NL?": the form asks for the place again
+            events = [*events, *(SlotSet(name, value) for name, value in place_check.cleared().items())]
         if not any(e.get("event") == "slot" and e.get("name") == UNSERVED_BRAND and e.get("value") for e in events):
             return events
         try:
@@ -164,6 +167,9 @@ class SlotValidators(FormValidationAction, ABC):
             text = message  # a shared location's label ("北京市海淀区中关村大街27号"), not only the place inside it
         elif text and text in message:
             text = address_span(message, text)  # the place found in a sentence, with its street and number
+        yes = place_check.confirmed(tracker)
+        if yes is not None and not isinstance(coordinates, dict):
+            return yes  # "Did you mean Goes, NL?" — "Yes"
         try:
             geocoder = (await services()).geocoder
             if isinstance(coordinates, dict) and {"latitude", "longitude"} <= coordinates.keys():
@@ -174,7 +180,10 @@ class SlotValidators(FormValidationAction, ABC):
             dispatcher.utter_message(response="invalid_location")
             return {"location": None, "geo": None}
         geo = location_slot(found, text)
-        return {"location": geo["label"] if not text else text, "geo": geo}
+        if not found.confident:
+            return place_check.ask_to_confirm(geo, text)
+        return {"location": geo["label"] if not text else text, "geo": geo, **place_check.cleared()}
+
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

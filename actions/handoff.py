@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
@@ -13,10 +12,9 @@ from actions.base import Events, ServiceAction
 from actions.conversation import channel_of, handoff_summary, language_of, latest_text
 from actions.runtime import Services, within_budget
 from bot.domain.errors import DomainError
+from bot.nlu.ratings import read_rating
 
 logger = logging.getLogger(__name__)
-_SCORE = re.compile(r"(?<!\d)([1-5])(?!\d)|([一二三四五])\s*[分星]")
-_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
 async def hand_over(
@@ -57,11 +55,34 @@ class ActionSafetyHandoff(ServiceAction):
 def score_of(tracker: Tracker) -> int | None:
     """A 1–5 rating from the button payload or the typed answer."""
     value = tracker.get_slot("csat_score")
-    text = str(value) if value is not None else latest_text(tracker)
-    match = _SCORE.search(text)
-    if not match:
-        return None
-    return int(match.group(1)) if match.group(1) else _ZH_DIGITS[match.group(2)]
+    return read_rating(str(value) if value is not None else latest_text(tracker))
+
+
+def _asked_again_already(tracker: Tracker) -> bool:
+    """Whether the bot's latest message was "please rate from 1 to 5"."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action") == "csat_invalid"
+    return False
+
+
+async def store_rating(dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+    """Store the answer to the rating question against its ticket (and so its outlet), or ask again."""
+    score = score_of(tracker)
+    if score is None:
+        if _asked_again_already(tracker):  # a second answer that is no rating: the customer has moved on
+            dispatcher.utter_message(response="fallback_suggest")
+            return [SlotSet("awaiting", None), SlotSet("csat_ticket", None), SlotSet("csat_score", None)]
+        dispatcher.utter_message(response="csat_invalid")
+        return [SlotSet("csat_score", None)]
+    try:
+        await within_budget(svc.csat.record(
+            str(tracker.get_slot("csat_ticket")), score, channel_of(tracker), tracker.sender_id,
+        ))
+    except DomainError as exc:
+        logger.info("csat.rejected error=%s", type(exc).__name__)
+    dispatcher.utter_message(response="csat_thanks", score=score)
+    return [SlotSet("awaiting", None), SlotSet("csat_ticket", None), SlotSet("csat_score", None)]
 
 
 class ActionAskCsat(ServiceAction):
@@ -85,15 +106,4 @@ class ActionStoreCsat(ServiceAction):
         return "action_store_csat"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
-        score = score_of(tracker)
-        if score is None:
-            dispatcher.utter_message(response="csat_invalid")
-            return [SlotSet("csat_score", None)]
-        try:
-            await within_budget(svc.csat.record(
-                str(tracker.get_slot("csat_ticket")), score, channel_of(tracker), tracker.sender_id,
-            ))
-        except DomainError as exc:
-            logger.info("csat.rejected error=%s", type(exc).__name__)
-        dispatcher.utter_message(response="csat_thanks", score=score)
-        return [SlotSet("awaiting", None), SlotSet("csat_ticket", None), SlotSet("csat_score", None)]
+        return await store_rating(dispatcher, tracker, svc)

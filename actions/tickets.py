@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,25 +22,37 @@ from actions.conversation import (
     location_of,
     parse_iso_date,
     redact,
+    ticket_language,
 )
+from actions.corrections import is_typed_correction, typed_correction
 from actions.runtime import Services, within_budget
 from actions.texts import category_name, day_text, event_name, status_name
 from bot.domain.catalogue import ProductCategory
-from bot.domain.errors import ConflictError, NoEligibleOutletError, NotFoundError, TicketNotFoundError
+from bot.domain.errors import (
+    ConflictError,
+    NoEligibleOutletError,
+    NotFoundError,
+    TicketNotFoundError,
+    UnknownModelError,
+)
 from bot.domain.phone import mask_phone
+from bot.domain.return_policy import policy_text
 from bot.domain.taxonomy import Category, Priority
 from bot.domain.ticket_number import normalise_ticket_number
 from bot.domain.warranty import Remedy, decide
 from bot.geo.haversine import haversine_km
+from bot.nlu.purchase_dates import resolve_date
 from bot.nlu.urgency import ticket_priority
 from bot.services.ticket_types import NewTicket, TicketView
-from bot.services.warranty import utc_today
+from bot.services.warranty import utc_today, valid_imei
 
 logger = logging.getLogger(__name__)
 FORM_KIND = {"repair_form": "repair", "installation_form": "installation"}
 SUMMARY = {"repair": "repair_summary", "installation": "installation_summary"}
 #: Slots that describe one request; cleared once it is filed (contact details stay for the next one).
-REQUEST_SLOTS = ("brand", "product_category", "product_model", "symptom", "error_code", "preferred_date")
+REQUEST_SLOTS = ("brand", "product_category", "product_model", "symptom", "error_code", "preferred_date", "imei",
+                 "serial")
+MAX_SERIAL_CHARS = 64
 EDITABLE = {"brand", "product_category", "symptom", "location", "phone", "preferred_date"}
 
 
@@ -76,22 +90,33 @@ class ActionShowSummary(ServiceAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
         kind = tracker.get_slot("awaiting") if tracker.get_slot("awaiting") in FORM_KIND.values() else None
         kind = kind or FORM_KIND.get(last_form(tracker) or "", "repair")
+        slots: dict[str, Any] = dict(tracker.slots)
+        corrected: Events = []
+        if is_typed_correction(tracker):
+            correction = await typed_correction(tracker, svc)
+            for refused in correction.refused:
+                dispatcher.utter_message(response=refused)
+            if not correction.recognised:
+                dispatcher.utter_message(response="ask_edit")  # which field? (the summary stays pending)
+                return []
+            slots.update(correction.values)
+            corrected = [SlotSet(name, value) for name, value in correction.values.items()]
         language = language_of(tracker)
-        _, brand = await brand_names(svc, tracker.get_slot("brand"), language)
-        phone = tracker.get_slot("phone")
-        symptom = tracker.get_slot("symptom") or ""
-        code = tracker.get_slot("error_code")
+        _, brand = await brand_names(svc, slots.get("brand"), language)
+        phone = slots.get("phone")
+        symptom = slots.get("symptom") or ""
+        code = slots.get("error_code")
         dispatcher.utter_message(
             response=SUMMARY[kind],
             brand_name=brand,
-            category_name=category_name(tracker.get_slot("product_category"), language),
-            model=tracker.get_slot("product_model") or "",
+            category_name=category_name(slots.get("product_category"), language),
+            model=slots.get("product_model") or "",
             symptom=f"{symptom} ({code})" if code and code not in symptom else symptom,
-            location=tracker.get_slot("location") or "",
+            location=slots.get("location") or "",
             phone=mask_phone(phone) if phone else "",
-            preferred_date=day_text(parse_iso_date(tracker.get_slot("preferred_date")), language),
+            preferred_date=day_text(parse_iso_date(slots.get("preferred_date")), language),
         )
-        return [SlotSet("awaiting", kind), SlotSet("draft_id", uuid.uuid4().hex)]
+        return [*corrected, SlotSet("awaiting", kind), SlotSet("draft_id", uuid.uuid4().hex)]
 
 
 class ActionAskEdit(Action):
@@ -123,6 +148,30 @@ class ActionEditSlot(Action):
         return events
 
 
+async def device_of(svc: Services, tracker: Tracker, brand_id: int | None) -> dict[str, Any]:
+    """The customer's device as the conversation gave it: the catalogue model, a valid IMEI, the serial number and
+    the purchase date (`NewTicket` fields; what is missing or invalid is left out)."""
+    device: dict[str, Any] = {}
+    model = tracker.get_slot("product_model")
+    if brand_id is not None and isinstance(model, str) and model.strip():
+        try:
+            device["model_id"] = (await within_budget(svc.catalogue.resolve_model(brand_id, model))).id
+        except UnknownModelError:
+            pass
+    imei = re.sub(r"\D", "", str(tracker.get_slot("imei") or ""))
+    if valid_imei(imei):
+        device["imei"] = imei
+    serial = str(tracker.get_slot("serial") or "").strip()
+    if serial:
+        device["serial"] = serial[:MAX_SERIAL_CHARS]
+    said = tracker.get_slot("purchase_date")
+    today = utc_today()
+    bought = parse_iso_date(said) or (resolve_date(said, today) if isinstance(said, str) else None)
+    if bought is not None and date(1990, 1, 1) <= bought <= today:
+        device["purchase_date"] = bought
+    return device
+
+
 class ActionCreateTicket(ServiceAction):
     """Files the confirmed repair or installation request, routes it and tells the customer where it went."""
 
@@ -140,13 +189,17 @@ class ActionCreateTicket(ServiceAction):
         code = tracker.get_slot("error_code")
         if code and code not in symptom:
             symptom = f"{symptom} [{code}]"
+        device = await device_of(svc, tracker, brand_id)
+        model = str(tracker.get_slot("product_model") or "")[:60]
+        if model and device.get("model_id") is None and model.lower() not in symptom.lower():
+            symptom = f"{symptom} [{model}]"  # a model our catalogue does not list: the outlet still reads it
         category = ProductCategory(tracker.get_slot("product_category"))
         new = NewTicket(
             idempotency_key=draft_key(tracker),
             category=Category.INSTALLATION_REQUEST if kind == "installation" else Category.REPORT_FAULT,
             channel=channel_of(tracker),
             channel_user_id=tracker.sender_id,
-            language=language,
+            language=ticket_language(tracker),
             priority=ticket_priority(tracker.get_slot("urgency"), symptom),
             conversation_id=tracker.sender_id,
             phone=tracker.get_slot("phone"),
@@ -155,6 +208,7 @@ class ActionCreateTicket(ServiceAction):
             symptom=redact(symptom),
             location=location_of(tracker),
             location_text=(tracker.get_slot("location") or "")[:300] or None,
+            **device,
         )
         ticket = await within_budget(svc.tickets.create(new))
         ticket = await self._route(svc, ticket)
@@ -276,7 +330,7 @@ class ActionCreateComplaint(ServiceAction):
         complaint = await within_budget(svc.tickets.create(NewTicket(
             idempotency_key=f"{tracker.sender_id}:complaint:{latest_user_timestamp(tracker)}"[:128],
             category=Category.COMPLAINT, channel=channel_of(tracker), channel_user_id=tracker.sender_id,
-            language=language, priority=Priority.HIGH, conversation_id=tracker.sender_id,
+            language=ticket_language(tracker), priority=Priority.HIGH, conversation_id=tracker.sender_id,
             symptom=redact(latest_text(tracker)) or None,
             parent_ticket_number=parent.number if parent else None,
         )))
@@ -288,7 +342,8 @@ class ActionCreateComplaint(ServiceAction):
 
 
 class ActionReturnRequest(ServiceAction):
-    """Explains the return/exchange policy (三包 7/15 days) for the customer's dates and files a return request."""
+    """Explains the return/exchange rules of the customer's country (三包 in China) for their dates and files a
+    return request."""
 
     def name(self) -> str:
         return "action_return_request"
@@ -296,10 +351,12 @@ class ActionReturnRequest(ServiceAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
         language = language_of(tracker)
         bought = parse_iso_date(tracker.get_slot("purchase_date"))
+        location = location_of(tracker)
+        # The rules of where the customer is; a Chinese conversation without a place is taken to be in China.
+        country = location.country if location else ("CN" if language == "zh" else None)
         window = ""
-        if bought is not None and bought <= utc_today():
-            location = location_of(tracker)
-            decision = decide(bought, utc_today(), 12, location.country if location else "CN")
+        if bought is not None and bought <= utc_today() and country is not None:
+            decision = decide(bought, utc_today(), 12, country)
             if Remedy.RETURN in decision.remedies:
                 window = ("Your purchase is within the return window. " if language == "en"
                           else "您的购买时间仍在退货期内。")
@@ -312,10 +369,12 @@ class ActionReturnRequest(ServiceAction):
         ticket = await within_budget(svc.tickets.create(NewTicket(
             idempotency_key=f"{tracker.sender_id}:return:{latest_user_timestamp(tracker)}"[:128],
             category=Category.RETURN_REFUND, channel=channel_of(tracker), channel_user_id=tracker.sender_id,
-            language=language, conversation_id=tracker.sender_id, symptom=redact(latest_text(tracker)) or None,
+            language=ticket_language(tracker), conversation_id=tracker.sender_id,
+            symptom=redact(latest_text(tracker)) or None,
             purchase_date=bought,
         )))
-        dispatcher.utter_message(response="return_policy", window=window, ticket_number=ticket.number)
+        dispatcher.utter_message(response="return_policy", policy=policy_text(country, language), window=window,
+                                 ticket_number=ticket.number)
         return []
 
 

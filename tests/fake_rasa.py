@@ -27,12 +27,14 @@ class RecordedRequest:
 class FakeRasa:
     """Answers `status` after `delay_s` to POST /conversations/<id>/{tracker/events,execute,trigger_intent}.
 
-    `statuses` overrides `status` per endpoint, keyed by its last path part(s): `{"execute": 404}`.
+    `statuses` overrides `status` per endpoint, keyed by its last path part(s): `{"execute": 404}`; `answers`
+    adds keys to the JSON answered there (`{"execute": {"messages": [...]}}`, what a collecting channel got).
     """
 
     status: int = 200
     delay_s: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     server: TestServer | None = None
 
@@ -57,7 +59,7 @@ class FakeRasa:
             await asyncio.sleep(self.delay_s)
         action = next(a for a in _ACTIONS if raw_path.endswith(f"/{a}"))
         status = self.statuses.get(action, self.status)
-        return web.json_response({"ok": status < 300}, status=status)
+        return web.json_response({"ok": status < 300, **self.answers.get(action, {})}, status=status)
 
 
 def closed_port_url() -> str:

@@ -6,6 +6,7 @@ import logging
 import math
 import re
 import threading
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,9 @@ from bot.geo.types import Location
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_LEN = 300
+#: A place named without its country is taken as sure from this population on (Berlin, Leeds); smaller ones are
+#: confirmed with the customer (`Location.confident`).
+SURE_POPULATION = 100_000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 _LATLON = re.compile(r"^\s*\(?\s*([-+]?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*\)?\s*$")
@@ -32,6 +36,7 @@ _COUNTRY_ALIASES = {
     "uk": "GB", "u k": "GB", "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
     "wales": "GB", "usa": "US", "u s a": "US", "america": "US", "united states of america": "US",
     "uae": "AE", "korea": "KR", "south korea": "KR", "russia": "RU", "vietnam": "VN", "prc": "CN",
+    "netherlands": "NL", "holland": "NL", "czechia": "CZ", "turkiye": "TR",
 }
 
 class Geocoder:
@@ -170,7 +175,12 @@ class Geocoder:
         if best is None and used:
             # "Singapore", "Hong Kong": the country's name is also the city's.
             best = self._best_city(tables, segments, set(), preferred)
-        return None if best is None else self._city_location(tables, best)
+        if best is None:
+            return None
+        found = self._city_location(tables, best)
+        if country is None and int(tables.population[best]) < SURE_POPULATION:
+            return replace(found, confident=False)
+        return found
 
     @staticmethod
     def _best_city(

@@ -17,6 +17,9 @@ class Location:
     city: str | None = None
     district: str | None = None
     label: str = ""
+    #: False for a guess worth confirming with the customer: a small place named without its country ("goes" in
+    #: "the screen goes black" is Goes, NL). Chinese addresses, coordinates and places with their country are sure.
+    confident: bool = True
 
 
 @dataclass(frozen=True)

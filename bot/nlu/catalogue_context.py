@@ -9,8 +9,8 @@ words used in set phrases. Framework-free; the catalogue matcher applies it afte
 * A part that is only compared with ("比风扇都不如", "跟电风扇一样") is no part; "压缩机和主板" lists two.
 * Model names of lines we do not stock still name their kind of product ("oneplus3 t", "op5t", "Galaxy Note 9",
   "Moto G7", "Pixel 6", "Xoom", "Apple Watch" is not among them: we only read the categories we service).
-* Product words inside set phrases name no product: "over the phone", "phone number", "mobile app",
-  "PC case", "PC game".
+* Product words inside set phrases name no product: "over the phone", "phone number", "phone is 139…",
+  "mobile app", "PC case", "PC game".
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ FAMILIES: tuple[frozenset[str], ...] = (
 )
 _PHONE_PHRASE = re.compile(
     r"\b(over|on|by|via) the (phone|mobile)\b|\b(phone|mobile) (number|no|call|calls|line|support|bill|"
-    r"plan|app|apps|data|site|website|version|network)\b|\bphone (me|us|them)\b",
+    r"plan|app|apps|data|site|website|version|network)\b|\bphone (me|us|them)\b"
+    r"|\b(phone|mobile|cell)\s*(is|:|#|=)?\s*[+(]?\d[\d )-]{5}",  # "phone is 139 8765 4321": a number
     re.I,
 )
 _IMPLIED = (

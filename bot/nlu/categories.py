@@ -15,6 +15,11 @@ DIALOGUE_INTENT_CATEGORIES: dict[str, Category] = {
     "nlu_fallback": Category.OUT_OF_SCOPE,
 }
 
+#: Intents finer than the taxonomy: a request about an existing ticket is triaged as its category.
+SUB_INTENT_CATEGORIES: dict[str, Category] = {
+    "cancel_ticket": Category.TICKET_STATUS,
+}
+
 
 def category_for_intent(intent: str | None) -> Category:
     """The triage category of an NLU intent; unknown intents are out of scope."""
@@ -23,4 +28,4 @@ def category_for_intent(intent: str | None) -> Category:
     try:
         return Category(intent)
     except ValueError:
-        return DIALOGUE_INTENT_CATEGORIES.get(intent, Category.OUT_OF_SCOPE)
+        return SUB_INTENT_CATEGORIES.get(intent) or DIALOGUE_INTENT_CATEGORIES.get(intent, Category.OUT_OF_SCOPE)

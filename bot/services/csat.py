@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CsatRating, CsatRequest, Ticket, utcnow
+from bot.db.models import CsatRating, CsatRequest, CustomerMessage, Ticket, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, TicketNotFoundError, ValidationError
 from bot.domain.lifecycle import TicketStatus
 from bot.domain.ticket_number import normalise_ticket_number
 from bot.services.csat_types import CsatDue, CsatView, OutletScore
+from bot.services.customer_message_types import CSAT, POLLABLE, is_push_channel
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,25 @@ class CsatService:
         except IntegrityError:
             return False  # a concurrent dispatcher inserted the row between our check and our insert
         return True
+
+    async def record_question(self, ticket_number: str, text: str) -> int | None:
+        """Keep the rating question for a channel that cannot be pushed to (the web chat polls it with its 1–5
+        buttons, see `GET /chat/updates`); returns the message id, None for a push channel or an empty text."""
+        if not text:
+            return None
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            ticket = await _ticket(session, ticket_number)
+            if is_push_channel(ticket.channel) or not ticket.conversation_id:
+                return None
+            row = CustomerMessage(
+                conversation_id=ticket.conversation_id, channel=ticket.channel, kind=CSAT, text=text[:2000],
+                language=ticket.language, ticket_id=ticket.id, status=POLLABLE, attempts=0, next_attempt_at=now,
+                created_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            return int(row.id)
 
 
 async def _ticket(session: AsyncSession, ticket_number: str) -> Ticket:

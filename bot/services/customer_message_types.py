@@ -14,6 +14,7 @@ POLLABLE = "pollable"  # the web chat fetches it (`GET /chat/updates`); nothing 
 
 TICKET_UPDATE = "ticket_update"
 AGENT = "agent"
+CSAT = "csat"  # the rating question of a resolved ticket, for a channel that cannot be pushed to (the web chat)
 
 #: Channels whose output channel can send outside a customer's turn. Anything else (the web chat's "rest",
 #: "cmdline", unknown names) cannot be pushed to: its messages are only recorded in the transcript and polled.
@@ -37,11 +38,23 @@ class QueuedMessage:
 
 @dataclass(frozen=True)
 class PolledMessage:
-    """A message the web chat shows as a bot bubble."""
+    """A message the web chat shows as a bot bubble (with buttons: a rating question's 1–5)."""
 
     id: int
     text: str
     kind: str
+    language: str = "zh"
+
+    @property
+    def buttons(self) -> list[dict[str, str]]:
+        """The quick replies under the bubble: a rating question's scores, as the bot's own `ask_csat` offers."""
+        return rating_buttons(self.language) if self.kind == CSAT else []
+
+
+def rating_buttons(language: str) -> list[dict[str, str]]:
+    """1–5 as buttons whose payload sets the `csat_score` entity (the same payloads as the domain's `ask_csat`)."""
+    suffix = "" if language == "en" else "分"
+    return [{"title": f"{n}{suffix}", "payload": f'/inform{{"csat_score": "{n}"}}'} for n in range(1, 6)]
 
 
 def is_push_channel(channel: str) -> bool:

@@ -113,7 +113,7 @@ class CustomerOutbox:
         async with self._sessions() as session:
             rows = (
                 await session.execute(
-                    select(CustomerMessage.id, CustomerMessage.text, CustomerMessage.kind)
+                    select(CustomerMessage.id, CustomerMessage.text, CustomerMessage.kind, CustomerMessage.language)
                     .where(
                         CustomerMessage.conversation_id == conversation_id,
                         CustomerMessage.id > after,
@@ -123,7 +123,7 @@ class CustomerOutbox:
                     .limit(limit)
                 )
             ).all()
-        return [PolledMessage(int(r.id), r.text, r.kind) for r in rows]
+        return [PolledMessage(int(r.id), r.text, r.kind, r.language) for r in rows]
 
     async def run_once(self) -> CustomerOutboxReport:
         """Queue the updates of new ticket events, then deliver every due message."""

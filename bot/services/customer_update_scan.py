@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CustomerMessage, Outlet, Ticket, TicketEvent
 from bot.db.session import SessionFactory
+from bot.nlu.script import TRADITIONAL_LANGUAGE, to_traditional
 from bot.services.customer_message_types import PENDING, TICKET_UPDATE
 from bot.services.customer_update_texts import UPDATE_KINDS, UpdateFacts, customer_language, update_text
 from bot.services.handoff_types import as_utc
@@ -103,6 +104,8 @@ async def enqueue_ticket_updates(
             text = update_text(row.kind, language, _facts(row, outlet))
             if text is None:
                 continue
+            if row.language == TRADITIONAL_LANGUAGE:
+                text = to_traditional(text)  # the customer writes traditional characters
             statement = insert(CustomerMessage).values(
                 conversation_id=row.conversation_id, channel=row.channel, kind=TICKET_UPDATE, text=text,
                 language=language, ticket_id=row.ticket_id, event_id=row.id, status=PENDING, attempts=0,

@@ -56,17 +56,28 @@ class RasaBridge:
                          [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
         logger.debug("rasa_resumed")
 
-    async def ask_for_rating(self, conversation_id: str, ticket_number: str, output_channel: str = "latest") -> None:
-        """Ask the customer to rate `ticket_number`: set the `csat_ticket` slot, then run `action_ask_csat`.
+    async def ask_for_rating(
+        self, conversation_id: str, ticket_number: str, output_channel: str = "latest"
+    ) -> list[dict[str, Any]]:
+        """Ask the customer to rate `ticket_number`: set the `csat_ticket` slot, run `action_ask_csat`, listen.
 
-        Two calls, in that order; when the first fails its `UpstreamError` is raised and the action is not run.
+        Three calls, in that order; when one fails its `UpstreamError` is raised and the next is not made. The
+        `action_listen` closes the bot's turn as a real one would: `execute` runs the action only, and without the
+        listen the customer's answer follows `action_ask_csat` directly, which no rule matches (the rating was
+        never stored). Returns the messages Rasa collected (those of an output channel it cannot push to, e.g.
+        `collector`); empty when it sent them itself.
         """
         if not ticket_number:
             raise ValidationError("a ticket number is required")
         slot_event = {"event": "slot", "name": CSAT_TICKET_SLOT, "value": ticket_number}
         await self._post(conversation_id, "tracker/events", {}, [slot_event])
-        await self._post(conversation_id, "execute", {"output_channel": output_channel}, {"name": CSAT_ASK_ACTION})
+        body = await self._post(
+            conversation_id, "execute", {"output_channel": output_channel}, {"name": CSAT_ASK_ACTION}, answer=True
+        )
+        await self._post(conversation_id, "tracker/events", {}, [{"event": "action", "name": "action_listen"}])
         logger.debug("rasa_rating_requested")
+        messages = body.get("messages") if isinstance(body, dict) else None
+        return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, entities: dict[str, Any], output_channel: str = "latest"
@@ -143,7 +154,10 @@ class RasaBridge:
             raise UpstreamError(f"Rasa sent an unexpected {action} answer")
         return body
 
-    async def _post(self, conversation_id: str, action: str, query: dict[str, str], body: Any) -> None:
+    async def _post(
+        self, conversation_id: str, action: str, query: dict[str, str], body: Any, answer: bool = False
+    ) -> Any:
+        """POST to the conversation; with `answer`, the JSON Rasa answered (None if it sent none)."""
         if not conversation_id or any(part in {".", ".."} for part in conversation_id.split("/")):
             # Dot segments would let a crafted sender id address another path once the URL is normalised.
             raise ValidationError("a conversation id is required and must not contain dot segments")
@@ -159,5 +173,11 @@ class RasaBridge:
                 if not 200 <= response.status < 300:
                     await response.read()  # release the connection for reuse
                     raise UpstreamError(f"Rasa answered {response.status} to {action}", status=response.status)
+                if not answer:
+                    return None
+                try:
+                    return await response.json(content_type=None)
+                except ValueError:
+                    return None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise UpstreamError(f"Rasa is unreachable ({type(exc).__name__})") from None

@@ -5,7 +5,9 @@ chat conversation wait in the customer outbox until the page polls for them. The
 page makes it from 128 random bits (`web:` + 32 hex digits, see `static/chat/chat.js`), and only ids of exactly that
 form are accepted, so the ids of other channels' conversations (`tg:42`) can never be polled here.
 
-Answer: `{"messages": [{"id", "text", "kind"}], "next": <id to send as "after" next time>}`, oldest first.
+Answer: `{"messages": [{"id", "text", "kind", "buttons"}], "next": <id to send as "after" next time>}`, oldest
+first; `buttons` (`[{"title", "payload"}]`, sent back as a message like the bot's own buttons) is empty except for
+a rating question (kind `csat`), which offers 1–5.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ async def chat_updates(request: web.Request) -> web.StreamResponse:
     after = int(raw_after)
     messages = await request.app[CUSTOMER_OUTBOX_KEY].web_chat_messages(sender, after)
     body = {
-        "messages": [{"id": m.id, "text": m.text, "kind": m.kind} for m in messages],
+        "messages": [{"id": m.id, "text": m.text, "kind": m.kind, "buttons": m.buttons} for m in messages],
         "next": messages[-1].id if messages else after,
     }
     return web.json_response(body, headers=_HEADERS)

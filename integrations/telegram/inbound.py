@@ -16,6 +16,8 @@ from integrations.telegram.texts import Language, language_from_code, notice
 SENDER_PREFIX = "tg:"
 #: The text sent with a shared location when it has no venue name (the form needs a non-empty text).
 LOCATION_TEXT = "📍"
+#: Metadata of a photo's caption: text that comes with a picture, never a correction of the details given.
+CAPTION_METADATA: Mapping[str, Any] = {"caption": True}
 
 
 class Kind(enum.Enum):
@@ -119,10 +121,11 @@ def _from_message(uid: int, message: Message) -> Inbound:
     if message.photo:
         largest = max(message.photo, key=lambda size: size.width * size.height)
         return Inbound(uid, Kind.PHOTO, chat, language, (message.caption or "").strip(), file_id=largest.file_id,
-                       file_size=largest.file_size)
+                       file_size=largest.file_size, metadata=dict(CAPTION_METADATA))
     if message.document is not None:
         if not (message.document.mime_type or "").startswith("image/"):
             return Inbound(uid, Kind.UNSUPPORTED, chat, language, reason="not_image")
         return Inbound(uid, Kind.PHOTO, chat, language, (message.caption or "").strip(),
-                       file_id=message.document.file_id, file_size=message.document.file_size)
+                       file_id=message.document.file_id, file_size=message.document.file_size,
+                       metadata=dict(CAPTION_METADATA))
     return Inbound(uid, Kind.UNSUPPORTED, chat, language)

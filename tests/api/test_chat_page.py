@@ -198,6 +198,54 @@ async def test_no_secret_reaches_the_browser(make_client: MakeClient) -> None:
     assert not re.search(r"(?i)token|secret", served)  # not even the names of settings
 
 
+class _ButtonScan(HTMLParser):
+    """The tags and text inside the share-location button, and its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: dict[str, str | None] = {}
+        self.tags: list[str] = []
+        self.text = ""
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._depth:
+            self.tags.append(tag)
+            self._depth += tag == "button"
+        elif tag == "button" and dict(attrs).get("id") == "share-location":
+            self.attrs, self._depth = dict(attrs), 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth and tag == "button":
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.text += data
+
+
+PIN_EMOJI = "\N{ROUND PUSHPIN}"
+
+
+async def test_the_share_location_button_is_an_svg_pin_with_a_label_and_no_emoji(make_client: MakeClient) -> None:
+    """Many Linux machines (headless Chromium among them) have no emoji font: the pin is drawn, never a glyph."""
+    client = await make_client()
+    page = await (await client.get("/chat")).text()
+    scan = _ButtonScan()
+    scan.feed(page)
+    assert scan.tags[:2] == ["svg", "path"], scan.tags
+    assert scan.text.strip() == "" and PIN_EMOJI not in page
+    assert scan.attrs["aria-label"] == scan.attrs["title"] == "分享我的位置"  # the page's first language
+    assert (scan.attrs["data-i18n-label"], scan.attrs["data-i18n-title"]) == ("shareLocation", "shareLocation")
+    strings = await (await client.get("/chat/static/chat-strings.js")).text()
+    assert PIN_EMOJI not in strings
+    assert 'shareLocation: "分享我的位置"' in strings and 'shareLocation: "Share my location"' in strings
+    assert 'locationShared: "我的位置"' in strings and 'locationShared: "My location"' in strings
+    # The script draws the pin where a text has the emoji (a shared location's bubble, the bot repeating it back).
+    script = await (await client.get("/chat/static/chat.js")).text()
+    assert PIN_EMOJI not in script and "pinIcon()" in script
+
+
 def test_the_script_never_writes_html_from_text() -> None:
     """Message text goes in with textContent only: no HTML sinks anywhere in the page's script."""
     source = (STATIC_DIR / "chat.js").read_text(encoding="utf-8")

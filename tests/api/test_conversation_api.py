@@ -150,8 +150,8 @@ async def test_chat_updates_serves_one_conversation_after_a_cursor(client: TestC
     response = await client.get(f"/chat/updates?sender={mine}")
     assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
     assert await response.json() == {"messages": [
-        {"id": first.id, "text": "第一条", "kind": "agent"},
-        {"id": second.id, "text": "第二条\n<b>不是标记</b>", "kind": "agent"}], "next": second.id}
+        {"id": first.id, "text": "第一条", "kind": "agent", "buttons": []},
+        {"id": second.id, "text": "第二条\n<b>不是标记</b>", "kind": "agent", "buttons": []}], "next": second.id}
     after = await (await client.get(f"/chat/updates?sender={mine}&after={first.id}")).json()
     assert [m["id"] for m in after["messages"]] == [second.id]
     assert await (await client.get(f"/chat/updates?sender={mine}&after={second.id}")).json() == {

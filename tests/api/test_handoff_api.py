@@ -211,7 +211,7 @@ async def _run_dispatcher_in_app(db_url: str, session_factory, rasa: FakeRasa) -
 
 async def test_dispatcher_runs_in_the_app_and_asks_rasa(db_url: str, session_factory, rasa: FakeRasa) -> None:  # type: ignore[no-untyped-def]
     await _run_dispatcher_in_app(db_url, session_factory, rasa)
-    set_slot, execute = rasa.requests
+    set_slot, execute, listen = rasa.requests
     assert (set_slot.method, set_slot.raw_path, set_slot.query, set_slot.body) == (
         "POST", "/conversations/tg:42/tracker/events", {"token": RASA_TOKEN},
         [{"event": "slot", "name": "csat_ticket", "value": "AS-20260101-CSAT22"}],
@@ -220,6 +220,8 @@ async def test_dispatcher_runs_in_the_app_and_asks_rasa(db_url: str, session_fac
         "POST", "/conversations/tg:42/execute", {"output_channel": "latest", "token": RASA_TOKEN},
         {"name": "action_ask_csat"},
     )
+    assert (listen.raw_path, listen.body) == (  # the answer then starts a turn the rating rule matches
+        "/conversations/tg:42/tracker/events", [{"event": "action", "name": "action_listen"}])
 
 
 async def test_dispatcher_does_not_run_the_action_when_the_slot_fails(  # type: ignore[no-untyped-def]

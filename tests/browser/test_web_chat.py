@@ -167,7 +167,10 @@ def test_shared_browser_location_answers_the_location_question(browser: Browser,
     page.on("request", lambda r: sent.append(json.loads(r.post_data or "{}")) if r.method == "POST" else None)
     before = _bot_count(page)
     page.get_by_role("button", name="Share my location").click()
-    expect(page.locator(".bubble-user .bubble-text").last).to_contain_text("My location")
+    mine = page.locator(".bubble-user .bubble-text").last
+    expect(mine).to_contain_text("My location")
+    expect(mine.locator("svg.pin-icon")).to_have_count(1)  # drawn: headless Chromium has no emoji font
+    assert "\N{ROUND PUSHPIN}" not in mine.inner_text()
     answer = _wait_for_reply(page, before)
     assert re.search(r"(?i)phone number", answer), answer
     assert sent[-1]["metadata"] == {"location": {"latitude": 39.98312, "longitude": 116.31812}}

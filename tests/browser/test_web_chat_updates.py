@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
@@ -63,13 +63,18 @@ def _quiet_rasa(route: Route) -> None:
         route.fulfill(status=200, content_type="application/json", body=json.dumps([]), headers=headers)
 
 
+def _chat_as(browser: Browser, sender: str) -> tuple[BrowserContext, Page]:
+    """A Chinese-language browser whose web chat uses `sender` as its id."""
+    context = browser.new_context(locale="zh-CN")
+    context.add_init_script(f"window.localStorage.setItem('aftersales.chat.sender', '{sender}');")
+    return context, context.new_page()
+
+
 @pytest.mark.slow
 def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tuple[ThreadedService, str]) -> None:
     running, db_url = service
     sender = f"web:{uuid.uuid4().hex}"
-    context = browser.new_context(locale="zh-CN")
-    context.add_init_script(f"window.localStorage.setItem('aftersales.chat.sender', '{sender}');")
-    page = context.new_page()
+    context, page = _chat_as(browser, sender)
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
@@ -91,4 +96,44 @@ def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tu
     page.wait_for_timeout(6_000)  # more than one polling interval
     expect(bubble).to_have_text([hostile])
     assert problems == [], problems
+    context.close()
+
+
+async def _rating_asked(db_url: str, sender: str) -> None:
+    """The CSAT dispatcher asked for a rating of the customer's resolved ticket (the question Rasa collected)."""
+    from bot.db.models import Ticket
+    from bot.services.csat import CsatService
+
+    engine = create_async_db_engine(db_url)
+    try:
+        sessions = make_session_factory(engine)
+        async with sessions() as session, session.begin():
+            session.add(Ticket(number="AS-20261201-RATE22", idempotency_key=f"k-{sender}", category="report_fault",
+                               status="resolved", channel="rest", language="zh", conversation_id=sender))
+        await CsatService(sessions).record_question("AS-20261201-RATE22", "您的服务单已处理完成。请为本次服务打分。")
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.slow
+def test_a_rating_question_is_polled_with_its_buttons(browser: Browser, service: tuple[ThreadedService, str]) -> None:
+    running, db_url = service
+    sender = f"web:{uuid.uuid4().hex}"
+    context, page = _chat_as(browser, sender)
+    sent: list[dict[str, str]] = []
+
+    def rasa(route: Route) -> None:
+        if route.request.method == "POST":
+            sent.append(json.loads(route.request.post_data or "{}"))
+        _quiet_rasa(route)
+
+    page.route("**/webhooks/rest/webhook", rasa)
+    page.goto(f"{running.url}/chat")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    running.call(_rating_asked(db_url, sender))
+    buttons = page.locator(".quick-replies .quick-reply")
+    expect(buttons).to_have_text(["1分", "2分", "3分", "4分", "5分"], timeout=POLL_TIMEOUT_MS)
+    buttons.nth(3).click()
+    page.wait_for_function("document.querySelectorAll('.quick-replies').length === 0")
+    assert [m.get("message") for m in sent if m.get("message", "").startswith("/")] == ['/inform{"csat_score": "4"}']
     context.close()

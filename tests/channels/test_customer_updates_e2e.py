@@ -155,7 +155,8 @@ def test_a_web_chat_customer_polls_an_agents_message(running: Running) -> None:
         auth)
     assert status_code == 202
     status_code, polled = running.call("GET", f"{running.stack.service_url}/chat/updates?sender={sender}")
-    assert (status_code, polled) == (200, {"messages": [{"id": queued["id"], "text": text, "kind": "agent"}],
+    assert (status_code, polled) == (200, {"messages": [{"id": queued["id"], "text": text, "kind": "agent",
+                                                         "buttons": []}],
                                           "next": queued["id"]})
     deadline = time.monotonic() + DELIVERY_S
     while running.stack.query("SELECT status FROM customer_messages WHERE id = ?", queued["id"]) != [("pollable",)]:

@@ -162,3 +162,52 @@ async def test_a_problem_already_given_is_never_replaced_by_a_later_message(svc:
     out = await forms.ValidateRepairForm().run(CollectingDispatcher(), tracker_, REPAIR_DOMAIN)
     assert slot("symptom", "空调不制冷 E1") in out
 
+
+
+async def test_the_device_the_customer_named_is_stored_on_the_ticket(svc: Services) -> None:
+    """IMEI, serial number, model and purchase date were recognised but never saved with the ticket."""
+    from bot.db.models import Device, ProductModel, Ticket
+
+    slots = repair_slots(product_model="KFR-35GW/NhZaB1W", imei="490154203237518", serial="GR-7731-A",
+                         purchase_date="2024-05-01", draft_id="dev1")
+    await tickets.ActionCreateTicket().run(CollectingDispatcher(), tracker("dev1", slots), {})
+    unknown = repair_slots(product_model="KFR-99XX", imei="123456789012345", draft_id="dev2")  # bad Luhn digit
+    await tickets.ActionCreateTicket().run(CollectingDispatcher(), tracker("dev2", unknown), {})
+    async with svc.sessions() as session:
+        rows = (await session.execute(
+            select(Ticket.conversation_id, Ticket.symptom, Device.imei, Device.serial, Device.purchase_date,
+                   ProductModel.code)
+            .join(Device, Device.id == Ticket.device_id, isouter=True)
+            .join(ProductModel, ProductModel.id == Device.model_id, isouter=True)
+            .where(Ticket.conversation_id.in_(["dev1", "dev2"])).order_by(Ticket.conversation_id)
+        )).all()
+    (_, _, imei, serial, bought, code), (_, symptom, no_imei, *_rest) = rows
+    assert (imei, serial, str(bought), code) == ("490154203237518", "GR-7731-A", "2024-05-01", "KFR-35GW/NhZaB1W")
+    assert no_imei is None and "[KFR-99XX]" in symptom  # not in the catalogue: the outlet still reads the model
+
+
+async def test_the_ticket_keeps_the_customers_script_for_later_updates(svc: Services) -> None:
+    from bot.db.models import Ticket
+
+    for sender, text in (("hant1", "我的冷氣機壞了，請派師傅"), ("hans1", "我的空调坏了"), ("hant2", "ok")):
+        events = [] if sender != "hant2" else [{"event": "user", "timestamp": 1.0, "text": "冷氣機不製冷",
+                                                 "parse_data": {}, "input_channel": "rest"}]
+        slots = repair_slots(draft_id=sender)
+        await tickets.ActionCreateTicket().run(CollectingDispatcher(), tracker(sender, slots, text, events=events), {})
+    async with svc.sessions() as session:
+        languages = dict((await session.execute(select(Ticket.conversation_id, Ticket.language).where(
+            Ticket.conversation_id.in_(["hant1", "hans1", "hant2"])))).all())
+    assert languages == {"hant1": "zh-Hant", "hans1": "zh", "hant2": "zh-Hant"}  # "ok" keeps the script
+
+
+@pytest.mark.parametrize(("category", "expected"), [("phone", "centres_mail_in"), ("refrigerator", "centres_none")])
+async def test_far_from_every_outlet_only_what_can_be_posted_is_offered_a_parcel(
+    svc: Services, category: str, expected: str
+) -> None:
+    from actions import routing
+
+    remote = {"lat": 33.0, "lon": 87.5, "country": "CN", "adcode": None, "label": "西藏那曲"}  # no outlet in range
+    dispatcher = CollectingDispatcher()
+    slots = {"brand": "huawei" if category == "phone" else "haier", "product_category": category, "geo": remote}
+    await routing.ActionFindServiceCentres().run(dispatcher, tracker("far1", slots, "最近的维修点"), {})
+    assert responses(dispatcher) == [expected]

@@ -52,6 +52,11 @@ def test_compared_parts_and_set_phrases() -> None:
     assert in_set_phrase("what is your phone number", 13, 18, "phone")
     assert in_set_phrase("a PC case for $69", 2, 4, "desktop")
     assert not in_set_phrase("my phone screen is cracked", 3, 8, "phone")
+    # A number after the word: the customer's phone number (at the phone question or the summary), no product.
+    assert in_set_phrase("phone is 139 8765 4321", 0, 5, "phone")
+    assert in_set_phrase("my phone: +44 7700 900123", 3, 8, "phone")
+    assert not in_set_phrase("phone 14 pro has no signal", 0, 5, "phone")
+    assert not in_set_phrase("phone 2 years old, battery dead", 0, 5, "phone")
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from bot.db.models import CsatRating, CsatRequest, Ticket
 from bot.domain.errors import TicketNotFoundError, UpstreamError, ValidationError
 from bot.services.csat import CsatService
 from bot.services.csat_dispatch import CSAT_ASK_ACTION, CSAT_TICKET_SLOT, dispatch_due, run_dispatcher
+from bot.services.customer_outbox import CustomerOutbox
 from tests.factories import make_outlet, unique
 
 
@@ -41,10 +42,15 @@ class RecordingBridge:
         self.calls: list[tuple[str, str, str]] = []
         self.failing = failing
 
-    async def ask_for_rating(self, conversation_id: str, ticket_number: str, output_channel: str = "latest") -> None:
+    async def ask_for_rating(
+        self, conversation_id: str, ticket_number: str, output_channel: str = "latest"
+    ) -> list[dict[str, Any]]:
         self.calls.append((conversation_id, ticket_number, output_channel))
         if conversation_id in self.failing:
             raise UpstreamError("Rasa answered 500 to tracker/events", status=500)
+        if output_channel == "latest":
+            return []  # Rasa sent it itself
+        return [{"recipient_id": conversation_id, "text": f"Rate {ticket_number}", "buttons": [{"title": "1"}]}]
 
 
 async def test_record_stores_outlet_and_is_idempotent(session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -194,3 +200,25 @@ async def test_dispatcher_loop_survives_a_failed_round(caplog: pytest.LogCapture
         await task
     assert csat.rounds >= 3
     assert "csat_dispatch_round_failed" in caplog.text
+
+
+async def test_a_web_chat_customer_gets_the_question_to_poll_with_rating_buttons(  # type: ignore[no-untyped-def]
+    session_factory,
+) -> None:
+    """The web chat cannot be pushed to: Rasa collects the question, and the page polls it with 1–5 buttons."""
+    sender = "web:" + "a" * 32
+    await _ticket(session_factory, "AS-20260101-WEB222", channel="rest", conversation_id=sender, language="zh")
+    await _ticket(session_factory, "AS-20260101-TGM222")  # telegram: pushed by Rasa, nothing to poll
+    service, bridge = CsatService(session_factory), RecordingBridge()
+    assert await dispatch_due(service, bridge) == 2  # type: ignore[arg-type]
+    assert bridge.calls == [
+        (sender, "AS-20260101-WEB222", "collector"),
+        ("conv-AS-20260101-TGM222", "AS-20260101-TGM222", "latest"),
+    ]
+    polled = await CustomerOutbox(session_factory, None).web_chat_messages(sender, 0)
+    assert [(m.kind, m.text) for m in polled] == [("csat", "Rate AS-20260101-WEB222")]
+    assert [b["title"] for b in polled[0].buttons] == ["1分", "2分", "3分", "4分", "5分"]
+    assert polled[0].buttons[3]["payload"] == '/inform{"csat_score": "4"}'
+    assert await CustomerOutbox(session_factory, None).web_chat_messages("conv-AS-20260101-TGM222", 0) == []
+    assert await dispatch_due(service, bridge) == 0  # type: ignore[arg-type]  # asked once
+    assert len(await CustomerOutbox(session_factory, None).web_chat_messages(sender, 0)) == 1

@@ -109,6 +109,15 @@ async def test_silent_events_and_english_and_rerouted_updates(world: World) -> N
     ]
 
 
+async def test_a_customer_who_writes_traditional_gets_updates_in_traditional(world: World) -> None:
+    a = world.identity("OUT-A")
+    number = await conversation_ticket(world, "tg:11", language="zh-Hant")
+    await world.provider.accept(a, number)
+    await enqueue_ticket_updates(world.sessions, Clock().now)
+    [row] = await stored(world.sessions)
+    assert row.language == "zh" and row.text == f"您的服務單 {number} 已被 網點OUT-A 受理，對方將盡快與您聯繫。"
+
+
 async def test_delivery_appends_a_bot_event_and_sends_it_on_the_latest_channel(
     world: World, rasa: FakeRasa, bridge: RasaBridge, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -54,16 +54,21 @@ async def test_ask_for_rating_sets_the_slot_then_runs_the_action(
          [{"event": "slot", "name": "csat_ticket", "value": "AS-20260101-ABC234"}]),
         ("POST", "/conversations/tg:42/execute", {"output_channel": "latest", "token": TOKEN},
          {"name": "action_ask_csat"}),
+        # The bot's turn ends with a listen, so the customer's answer matches the rating rule.
+        ("POST", "/conversations/tg:42/tracker/events", {"token": TOKEN},
+         [{"event": "action", "name": "action_listen"}]),
         ("POST", "/conversations/web/c%202/tracker/events", {"token": TOKEN},
          [{"event": "slot", "name": "csat_ticket", "value": "AS-20260101-XYZ789"}]),
         ("POST", "/conversations/web/c%202/execute", {"output_channel": "telegram", "token": TOKEN},
          {"name": "action_ask_csat"}),
+        ("POST", "/conversations/web/c%202/tracker/events", {"token": TOKEN},
+         [{"event": "action", "name": "action_listen"}]),
     ]
 
 
 async def test_ask_for_rating_without_a_token(rasa: FakeRasa, http: aiohttp.ClientSession) -> None:
     await RasaBridge(_base(rasa), None, http).ask_for_rating("c-1", "AS-20260101-ABC234")
-    assert [r.query for r in rasa.requests] == [{}, {"output_channel": "latest"}]
+    assert [r.query for r in rasa.requests] == [{}, {"output_channel": "latest"}, {}]
 
 
 @pytest.mark.parametrize("status", [401, 404, 500])
@@ -161,3 +166,14 @@ async def test_slow_rasa_times_out(rasa: FakeRasa, http: aiohttp.ClientSession) 
     rasa.delay_s = 2.0
     with pytest.raises(UpstreamError, match="TimeoutError"):
         await RasaBridge(_base(rasa), TOKEN, http, timeout_s=0.2).resume("tg:42")
+
+
+async def test_ask_for_rating_returns_what_a_collecting_channel_received(
+    rasa: FakeRasa, http: aiohttp.ClientSession
+) -> None:
+    question = {"recipient_id": "web:1", "text": "请为本次服务打分", "buttons": [{"title": "1分", "payload": "/x"}]}
+    rasa.answers = {"execute": {"messages": [question, "not a message"]}}
+    bridge = RasaBridge(_base(rasa), TOKEN, http)
+    assert await bridge.ask_for_rating("web:1", "AS-20260101-ABC234", output_channel="collector") == [question]
+    rasa.answers = {}
+    assert await bridge.ask_for_rating("tg:42", "AS-20260101-ABC234") == []  # pushed by Rasa: nothing collected

@@ -23,7 +23,7 @@ class CustomerMessage(Base):
     __table_args__ = (
         UniqueConstraint("kind", "event_id", name="uq_customer_messages_kind_event"),
         UniqueConstraint("conversation_id", "client_id", name="uq_customer_messages_conversation_client"),
-        CheckConstraint("kind IN ('ticket_update', 'agent')", name="kind_known"),
+        CheckConstraint("kind IN ('ticket_update', 'agent', 'csat')", name="kind_known"),
         CheckConstraint("status IN ('pending', 'sent', 'failed', 'pollable')", name="status_known"),
         Index("ix_customer_messages_due", "status", "next_attempt_at"),
         Index("ix_customer_messages_conversation", "conversation_id", "id"),

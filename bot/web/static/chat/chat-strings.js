@@ -25,7 +25,7 @@ window.AFTERSALES_CHAT_STRINGS = {
     slow: "抱歉，客服助手响应超时，请稍后重试。",
     configFailed: "抱歉，聊天服务暂时不可用，请稍后刷新页面。",
     locating: "正在获取您的位置…",
-    locationShared: "📍 我的位置",
+    locationShared: "我的位置",  // chat.js puts the pin icon before it
     locationDenied: "未获得位置权限。您也可以直接输入城市和详细地址。",
     locationUnavailable: "暂时无法获取您的位置，请直接输入城市和详细地址。",
     locationUnsupported: "此浏览器不支持位置共享，请直接输入地址。",
@@ -57,7 +57,7 @@ window.AFTERSALES_CHAT_STRINGS = {
     slow: "Sorry, the assistant is taking too long to answer. Please try again in a moment.",
     configFailed: "Sorry, the chat is unavailable right now. Please reload the page in a little while.",
     locating: "Finding your location…",
-    locationShared: "📍 My location",
+    locationShared: "My location",
     locationDenied: "Location permission was not given. You can type your city and address instead.",
     locationUnavailable: "We couldn't get your location. Please type your city and address instead.",
     locationUnsupported: "This browser can't share a location. Please type your address instead.",

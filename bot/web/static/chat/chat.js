@@ -7,6 +7,9 @@
   "use strict";
 
   var TICKET_PATTERN = /AS-\d{8}-[A-HJ-NP-Z2-9]{6}/g;
+  // U+1F4CD, the pin: a shared location's text starts with it (as on the other channels, the bot reads it that way),
+  // but many machines have no emoji font, so the page never shows it as a glyph: bubbles draw the pin icon instead.
+  var PIN = "\uD83D\uDCCD";
   var REQUEST_TIMEOUT_MS = 30000;
   var TRANSCRIPT_LIMIT = 100;
   var POLL_INTERVAL_MS = 5000;
@@ -62,6 +65,24 @@
     return node;
   }
 
+  /* The share-location button's SVG pin, sized by CSS to the text around it; hidden from screen readers. */
+  function pinIcon() {
+    var icon = dom.locate.querySelector("svg").cloneNode(true);
+    icon.removeAttribute("width");
+    icon.removeAttribute("height");
+    icon.setAttribute("class", "pin-icon");
+    return icon;
+  }
+
+  /* `text` into `node` as text nodes, each pin emoji drawn as the pin icon: nothing in it ever becomes HTML. */
+  function appendText(node, text) {
+    text.split(PIN).forEach(function (part, i) {
+      if (i) node.appendChild(pinIcon());
+      if (part) node.appendChild(document.createTextNode(part));
+    });
+    return node;
+  }
+
   function scrollToEnd() {
     dom.log.scrollTop = dom.log.scrollHeight;
   }
@@ -95,7 +116,7 @@
     var row = el("div", "row row-" + from);
     var body = el("div", "bubble bubble-" + from);
     body.appendChild(el("span", "visually-hidden", from === "bot" ? t("botSays") : t("youSay")));
-    body.appendChild(el("span", "bubble-text", text));
+    body.appendChild(appendText(el("span", "bubble-text"), text));
     row.appendChild(body);
     dom.log.appendChild(row);
     return row;
@@ -294,7 +315,8 @@
       body.messages.forEach(function (message) {
         if (!message || typeof message.id !== "number" || message.id <= state.after) return;
         state.after = message.id;
-        if (typeof message.text === "string" && message.text) addItem({ from: "bot", text: message.text });
+        // A rating question comes with its 1–5 buttons, which answer like the bot's own.
+        if (typeof message.text === "string" && message.text) addItem(botItem(message));
       });
       if (typeof body.next === "number" && body.next > state.after) state.after = body.next;
       store("localStorage", KEYS.updates, state.sender + " " + state.after);
@@ -341,8 +363,8 @@
       var latitude = Math.round(position.coords.latitude * 1e5) / 1e5;
       var longitude = Math.round(position.coords.longitude * 1e5) / 1e5;
       // The text becomes the location the bot repeats back; the coordinates travel in the metadata.
-      var text = "📍 " + latitude.toFixed(5) + ", " + longitude.toFixed(5);
-      send(text, { display: t("locationShared") + " (" + latitude.toFixed(5) + ", " + longitude.toFixed(5) + ")",
+      var coordinates = latitude.toFixed(5) + ", " + longitude.toFixed(5);
+      send(PIN + " " + coordinates, { display: PIN + " " + t("locationShared") + " (" + coordinates + ")",
         metadata: { location: { latitude: latitude, longitude: longitude } } });
     }, function (error) {
       pending.remove();

@@ -1,0 +1,52 @@
+"""The place check: a place the geocoder only guessed is confirmed with the customer before it is used.
+
+A small town named without its country is a guess ("my screen goes black" is Goes, NL; `Location.confident`).
+The form then keeps the place unfilled, remembers the guess (`place_candidate`, shown as `place_label`) and sets
+`place_check: pending`, so that it asks "Did you mean Goes, NL?" (the `utter_ask_location` variation). "Yes"
+takes the guess; "no" (a rule keeps the form running instead of stopping it) or another place drops it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+PENDING = "pending"
+CHECK_SLOTS = ("place_check", "place_candidate", "place_label")
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def is_pending(tracker: Tracker) -> bool:
+    """Whether the customer is being asked to confirm a guessed place."""
+    return tracker.get_slot("place_check") == PENDING
+
+
+def cleared() -> dict[str, Any]:
+    """No place check any more."""
+    return {slot: None for slot in CHECK_SLOTS}
+
+
+def ask_to_confirm(geo: dict[str, Any], text: str) -> dict[str, Any]:
+    """Keep the place unfilled and ask about the guess."""
+    return {"location": None, "geo": None, "place_check": PENDING, "place_candidate": {"geo": geo, "text": text},
+            "place_label": str(geo.get("label") or text)[:80]}
+
+
+def confirmed(tracker: Tracker) -> dict[str, Any] | None:
+    """The guessed place, when the customer said yes to it."""
+    candidate = tracker.get_slot("place_candidate")
+    if not is_pending(tracker) or _intent(tracker) != "affirm" or not isinstance(candidate, dict):
+        return None
+    geo, text = candidate.get("geo"), candidate.get("text")
+    if not isinstance(geo, dict) or not isinstance(text, str):
+        return None
+    return {"location": text, "geo": geo, **cleared()}
+
+
+def refused(tracker: Tracker) -> bool:
+    """The customer said no to the guessed place."""
+    return is_pending(tracker) and _intent(tracker) == "deny"
