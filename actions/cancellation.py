@@ -21,7 +21,7 @@ from actions.texts import status_name
 from bot.domain.errors import IllegalTransitionError, TicketNotFoundError
 from bot.domain.lifecycle import CUSTOMER_CANCELLABLE, TicketStatus
 from bot.domain.ticket_number import normalise_ticket_number
-from bot.services.ticket_types import TicketView
+from bot.services.tickets.types import TicketView
 
 logger = logging.getLogger(__name__)
 CANCEL_INTENT = "cancel_ticket"

@@ -24,7 +24,7 @@ from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_
 from bot.nlu.places import address_span
 from bot.nlu.problem_text import describes_a_problem
 from bot.nlu.purchase_dates import resolve_date
-from bot.services.warranty import utc_today
+from bot.services.tickets.warranty import utc_today
 
 logger = logging.getLogger(__name__)
 MIN_SYMPTOM_CHARS = 2

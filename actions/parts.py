@@ -12,7 +12,7 @@ from actions.runtime import Services, as_dict, within_budget
 from actions.tickets import brand_names
 from bot.domain.catalogue import ProductCategory
 from bot.domain.errors import InsufficientStockError, NotFoundError
-from bot.services.parts_types import Availability, PartInfo
+from bot.services.parts.types import Availability, PartInfo
 
 #: Typical restocking time quoted when nothing is on hand.
 RESTOCK_DAYS = 7

@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
 from bot.geo.geocoder import Geocoder
-from bot.services.catalogue import CatalogueService
-from bot.services.csat import CsatService
-from bot.services.handoff import HandoffService
-from bot.services.nlu_feedback import NluFeedbackService
-from bot.services.outlets import OutletDirectory
-from bot.services.parts import PartsService
-from bot.services.routing import RoutingService
-from bot.services.tickets import TicketService
-from bot.services.warranty import WarrantyService
+from bot.services.catalogue.service import CatalogueService
+from bot.services.handoff.csat import CsatService
+from bot.services.handoff.service import HandoffService
+from bot.services.nlu_feedback.service import NluFeedbackService
+from bot.services.parts.service import PartsService
+from bot.services.tickets.outlets import OutletDirectory
+from bot.services.tickets.routing import RoutingService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.warranty import WarrantyService
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -43,8 +43,8 @@ from bot.domain.warranty import Remedy, decide
 from bot.geo.haversine import haversine_km
 from bot.nlu.purchase_dates import resolve_date
 from bot.nlu.urgency import ticket_priority
-from bot.services.ticket_types import NewTicket, TicketView
-from bot.services.warranty import utc_today, valid_imei
+from bot.services.tickets.types import NewTicket, TicketView
+from bot.services.tickets.warranty import utc_today, valid_imei
 
 logger = logging.getLogger(__name__)
 FORM_KIND = {"repair_form": "repair", "installation_form": "installation"}

@@ -13,7 +13,7 @@ from actions.texts import REMEDY, day_text, pick
 from bot.domain.errors import NotFoundError, ValidationError
 from bot.domain.warranty import FaultKind, Remedy, WarrantyDecision, decide, fault_kind
 from bot.nlu.normalise import normalise
-from bot.services.warranty import utc_today
+from bot.services.tickets.warranty import utc_today
 
 #: Assumed when the customer does not name a model (the usual statutory minimum in China).
 DEFAULT_WARRANTY_MONTHS = 12

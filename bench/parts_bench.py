@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, text
 from bot.db.models import Base, Brand, Outlet, Part, Provider, Stock, Warehouse
 from bot.db.session import create_async_db_engine, create_sync_engine, is_sqlite, make_session_factory
 from bot.geo.types import Location
-from bot.services.parts import PartsService
+from bot.services.parts.service import PartsService
 
 N_PARTS = 5_000
 N_WAREHOUSES = 200

@@ -32,10 +32,10 @@ from bot.geo.types import Location
 from bot.seed import run_seed
 from bot.seed.catalogue import Catalogue, build_catalogue
 from bot.seed.demo_cities import DEMO_BRANDS, DEMO_CITIES, DemoCity
-from bot.services.outlets import OutletDirectory
-from bot.services.routing import RoutingService
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
+from bot.services.tickets.outlets import OutletDirectory
+from bot.services.tickets.routing import RoutingService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
 
 logger = logging.getLogger(__name__)
 

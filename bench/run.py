@@ -27,7 +27,7 @@ from bench.routing_bench import run_routing_bench
 from bot.db import migrate
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.seed import run_seed
-from bot.services.routing import load_outlet_records
+from bot.services.tickets.routing import load_outlet_records
 
 logger = logging.getLogger("bench")
 

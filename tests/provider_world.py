@@ -13,12 +13,12 @@ from bot.db.session import SessionFactory
 from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import Category
 from bot.geo.types import Location
-from bot.services.parts import PartsService
-from bot.services.provider_keys import OutletIdentity, ProviderKeyService
-from bot.services.provider_tickets import ProviderTicketService
-from bot.services.routing import RoutingService
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
+from bot.services.parts.service import PartsService
+from bot.services.providers.keys import OutletIdentity, ProviderKeyService
+from bot.services.providers.tickets import ProviderTicketService
+from bot.services.tickets.routing import RoutingService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
 from tests.factories import make_outlet, make_part, make_provider, make_stock, make_warehouse
 
 CUSTOMER = Location(lat=22.540, lon=113.930, country="CN", adcode="440305")

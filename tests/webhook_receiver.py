@@ -24,10 +24,10 @@ from bot.db.session import SessionFactory
 from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import Category
 from bot.geo.types import Location
-from bot.services.routing import RoutingService
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
-from bot.services.webhook_config import WebhookConfigService
+from bot.services.tickets.routing import RoutingService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
+from bot.services.webhooks.config import WebhookConfigService
 from tests.factories import make_outlet, make_provider
 
 CUSTOMER = Location(lat=22.540, lon=113.930, country="CN", adcode="440305")

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.domain.errors import ValidationError
-from bot.services.agent_accounts import AgentAccountService, check_password_policy, generate_password
+from bot.services.agents.accounts import AgentAccountService, check_password_policy, generate_password
 
 
 def choose_password(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.brand_admin import BrandAdminService, BrandListing
+from bot.services.catalogue.brand_admin import BrandAdminService, BrandListing
 
 RETRAIN_HINT = "run `python -m bot catalogue-export` and `make train` to teach the NLU"
 

@@ -35,7 +35,7 @@ from bot.nlu.gate import (
 )
 from bot.nlu.language import EN, detect_language
 from bot.nlu.normalise import normalise
-from bot.services.nlu_feedback_types import LearnedExample
+from bot.services.nlu_feedback.types import LearnedExample
 
 LANGUAGES = ("zh", "en")
 HELDOUT_SHARE = 5  # one in five
@@ -169,7 +169,7 @@ def write_export(plan: ExportPlan, out_dir: Path, heldout_dir: Path, out: TextIO
 
 async def _learned(database_url: str, since: date | None, min_agreement: float) -> list[LearnedExample]:
     from bot.db.session import create_async_db_engine, make_session_factory
-    from bot.services.nlu_feedback import NluFeedbackService
+    from bot.services.nlu_feedback.service import NluFeedbackService
 
     engine = create_async_db_engine(database_url)
     try:

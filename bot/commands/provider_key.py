@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.provider_keys import KeyInfo, ProviderKeyService
+from bot.services.providers.keys import KeyInfo, ProviderKeyService
 
 
 def _describe(info: KeyInfo) -> str:

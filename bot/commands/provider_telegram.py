@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.provider_telegram_config import ProviderTelegramConfig, parse_chat_id
+from bot.services.providers.telegram_config import ProviderTelegramConfig, parse_chat_id
 
 
 async def _run(database_url: str, outlet: str, chat_id: str | None, disable: bool, out: TextIO) -> int:

@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.webhook_config import WebhookConfigService
+from bot.services.webhooks.config import WebhookConfigService
 
 
 async def _run(database_url: str, outlet: str, url: str | None, disable: bool, out: TextIO) -> int:

@@ -1,7 +1,7 @@
 """Agent console sign-in: `POST /agent/login`, `POST /agent/logout`, `GET /api/v1/agent/me`, and the session checks.
 
 A session is a signed cookie (`agent_session`: HttpOnly, SameSite=Strict, Secure over HTTPS, 12 h; see
-`bot/services/agent_sessions.py`). Requests that change something must also carry `X-Requested-With:
+`bot/services/agents/sessions.py`). Requests that change something must also carry `X-Requested-With:
 agent-console`: a header a cross-site form cannot send, on top of SameSite, against CSRF. The agent API accepts
 either such a session or the `AGENT_API_TOKEN` Bearer token (`bot/web/handoff_api.py`); the Bearer token is the
 operator's integration credential and counts as a supervisor.
@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.db.session import SessionFactory
-from bot.services.agent_accounts import MAX_PASSWORD_CHARS, AgentAccount, AgentAccountService, AgentRole
-from bot.services.agent_sessions import LoginThrottle, SessionCodec, session_secret
+from bot.services.agents.accounts import MAX_PASSWORD_CHARS, AgentAccount, AgentAccountService, AgentRole
+from bot.services.agents.sessions import LoginThrottle, SessionCodec, session_secret
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -22,11 +22,11 @@ from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, DomainError, ValidationError
 from bot.domain.handoff import HandoffReason, HandoffStatus
 from bot.geo.geocoder import Geocoder
-from bot.services.agent_assist import AgentAssistService
-from bot.services.agent_conversations import ConversationDirectory
-from bot.services.catalogue import CatalogueService
-from bot.services.parts import PartsService
-from bot.services.routing import RoutingService
+from bot.services.agents.assist import AgentAssistService
+from bot.services.agents.conversations import ConversationDirectory
+from bot.services.catalogue.service import CatalogueService
+from bot.services.parts.service import PartsService
+from bot.services.tickets.routing import RoutingService
 from bot.settings import Settings
 from bot.web.agent_auth import AGENT_ACCOUNT, LOGIN_PAGE, session_account, setup_agent_auth
 from bot.web.handoff_api import BRIDGE_KEY, HANDOFFS_KEY, agent_endpoint

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.agent_conversations import MAX_CONVERSATIONS
-from bot.services.dashboard import MAX_DAYS
+from bot.services.agents.conversations import MAX_CONVERSATIONS
+from bot.services.dashboard.service import MAX_DAYS
 from bot.web.agent_auth import COOKIE_NAME, CSRF_HEADER, CSRF_VALUE
 from bot.web.agent_console import MAX_CONVERSATION_ID
 

@@ -1,5 +1,5 @@
 """Agents write to customers: `POST /api/v1/conversations/{conversation_id}/messages`, and the customer outbox's
-worker that delivers those messages and the ticket updates (`bot.services.customer_outbox`).
+worker that delivers those messages and the ticket updates (`bot.services.customers.outbox`).
 
 The endpoint uses the agent API's authentication and error mapping (`handoff_api._agent_endpoint`). A conversation
 exists for it when a ticket or a handoff came from it (our own records, not Rasa's: Rasa would create a tracker for
@@ -20,13 +20,13 @@ from aiohttp import web
 
 from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
-from bot.services.customer_message_types import (
+from bot.services.customers.message_types import (
     MAX_AGENT_CHARS,
     MAX_CLIENT_ID_CHARS,
     MAX_CONVERSATION_CHARS,
     MAX_TEXT_CHARS,
 )
-from bot.services.customer_outbox import CustomerOutbox, run_customer_outbox
+from bot.services.customers.outbox import CustomerOutbox, run_customer_outbox
 from bot.settings import Settings
 from bot.web.agent_auth import AGENT_ACCOUNT
 from bot.web.handoff_api import BRIDGE_KEY, _agent_endpoint

@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.db.models import utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
-from bot.services.dashboard import DashboardService
+from bot.services.dashboard.service import DashboardService
 from bot.web.handoff_api import agent_endpoint
 
 DASHBOARD_KEY = web.AppKey("dashboard_service", DashboardService)

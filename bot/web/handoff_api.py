@@ -31,10 +31,10 @@ from bot.domain.errors import (
     ValidationError,
 )
 from bot.domain.handoff import HandoffStatus, check_handoff_transition
-from bot.services.csat import CsatService
-from bot.services.csat_dispatch import run_dispatcher
-from bot.services.handoff import HandoffService
-from bot.services.handoff_types import HandoffView
+from bot.services.handoff.csat import CsatService
+from bot.services.handoff.csat_dispatch import run_dispatcher
+from bot.services.handoff.service import HandoffService
+from bot.services.handoff.types import HandoffView
 from bot.services.rasa_bridge import RasaBridge
 from bot.settings import Settings
 from bot.web.agent_auth import AGENT_ACCOUNT, refusal, session_account

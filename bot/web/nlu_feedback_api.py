@@ -26,8 +26,8 @@ from aiohttp import web
 from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
 from bot.domain.taxonomy import Category
-from bot.services.nlu_feedback import MAX_REVIEW_PAGE, NluFeedbackService, TriageCorrections
-from bot.services.nlu_feedback_types import MAX_MESSAGE_KEY, Decision, ReviewItem, ReviewStatus, message_key_of
+from bot.services.nlu_feedback.service import MAX_REVIEW_PAGE, NluFeedbackService, TriageCorrections
+from bot.services.nlu_feedback.types import MAX_MESSAGE_KEY, Decision, ReviewItem, ReviewStatus, message_key_of
 from bot.web.agent_auth import AGENT_ACCOUNT, LOGIN_PAGE, session_account
 from bot.web.agent_console import MAX_CONVERSATION_ID, PAGE_HEADERS, STATIC_DIR
 from bot.web.handoff_api import BRIDGE_KEY, agent_endpoint

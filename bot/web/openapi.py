@@ -11,8 +11,8 @@ from aiohttp import web
 
 from bot import __version__
 from bot.domain.lifecycle import TicketStatus
-from bot.services.provider_status import MAX_QUANTITY, UPDATABLE
-from bot.services.provider_tickets import MAX_NOTE_CHARS, MAX_PAGE, MAX_REASON_CHARS, MAX_REQUEST_ID
+from bot.services.providers.status import MAX_QUANTITY, UPDATABLE
+from bot.services.providers.tickets import MAX_NOTE_CHARS, MAX_PAGE, MAX_REASON_CHARS, MAX_REQUEST_ID
 from bot.web.agent_openapi import TAGS as AGENT_TAGS
 from bot.web.agent_openapi import agent_console_paths
 from bot.web.conversation_api import openapi_paths as conversation_paths

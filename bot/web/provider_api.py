@@ -26,13 +26,13 @@ from bot.domain.errors import (
     NotFoundError,
     ValidationError,
 )
-from bot.services.parts import PartsService
-from bot.services.provider_keys import OutletIdentity, ProviderKeyService
-from bot.services.provider_status import StatusUpdate
-from bot.services.provider_tickets import ProviderTicketService
-from bot.services.routing import RoutingService
-from bot.services.sla_sweeper import run_sla_sweeper
-from bot.services.tickets import TicketService
+from bot.services.parts.service import PartsService
+from bot.services.providers.keys import OutletIdentity, ProviderKeyService
+from bot.services.providers.status import StatusUpdate
+from bot.services.providers.tickets import ProviderTicketService
+from bot.services.tickets.routing import RoutingService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.sla_sweeper import run_sla_sweeper
 from bot.settings import Settings
 from bot.web.provider_io import (
     PayloadTooLargeError,

@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.services.provider_notice_text import outcome_answer
+from bot.services.providers.notice_text import outcome_answer
 from bot.settings import Settings
 from bot.web.provider_api import PROVIDER_TICKETS_KEY
 from integrations.telegram.errors import TelegramError

@@ -12,7 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.errors import ValidationError
-from bot.services.channel_inbox import MAX_ATTACHMENT_BYTES
+from bot.services.channels.inbox import MAX_ATTACHMENT_BYTES
 from integrations.telegram.buttons import ButtonBook
 from integrations.telegram.client import BotApiClient
 from integrations.telegram.dispatch import ChatQueues
@@ -27,14 +27,14 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
 class Inbox(Protocol):
-    """The idempotency gate (`bot.services.channel_inbox.ChannelInbox`)."""
+    """The idempotency gate (`bot.services.channels.inbox.ChannelInbox`)."""
 
     async def first_time(self, channel: str, key: str) -> bool:
         """False when the update was seen before."""
 
 
 class Attachments(Protocol):
-    """Where photos go (`bot.services.channel_inbox.AttachmentStore`)."""
+    """Where photos go (`bot.services.channels.inbox.AttachmentStore`)."""
 
     async def save(self, channel: str, conversation_id: str, content: bytes) -> Any:
         """Store a photo for the conversation; `ValidationError` if it is not one."""

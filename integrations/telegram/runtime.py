@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.channel_inbox import AttachmentStore, ChannelInbox
+from bot.services.channels.inbox import AttachmentStore, ChannelInbox
 from bot.settings import Settings
 from integrations.telegram.buttons import ButtonBook
 from integrations.telegram.client import BotApiClient, Timeouts

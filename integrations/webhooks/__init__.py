@@ -1,5 +1,5 @@
 """Signed outbound webhooks to provider systems: the signing scheme, the HTTP sender, and the outbox's runner.
 
 The scheme receivers verify is documented in `integrations.webhooks.signing`; the body in
-`bot.services.webhook_payload`; delivery and retries in `bot.services.webhook_outbox`.
+`bot.services.webhooks.payload`; delivery and retries in `bot.services.webhooks.outbox`.
 """

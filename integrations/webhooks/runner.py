@@ -12,7 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.db.session import SessionFactory
-from bot.services.webhook_outbox import WebhookOutbox, run_outbox
+from bot.services.webhooks.outbox import WebhookOutbox, run_outbox
 from bot.settings import Settings
 from integrations.webhooks.sender import WebhookSender
 

@@ -29,7 +29,7 @@ class WebhookSendError(UpstreamError):
 
 
 class WebhookSender:
-    """Signs and posts webhook bodies (implements `bot.services.webhook_outbox.WebhookPoster`)."""
+    """Signs and posts webhook bodies (implements `bot.services.webhooks.outbox.WebhookPoster`)."""
 
     def __init__(
         self,

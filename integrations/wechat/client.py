@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.services.channel_inbox import MAX_ATTACHMENT_BYTES
+from bot.services.channels.inbox import MAX_ATTACHMENT_BYTES
 from integrations.wechat.errors import WeChatApiError
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.domain.errors import ValidationError
-from bot.services.channel_inbox import AttachmentStore, ChannelInbox
+from bot.services.channels.inbox import AttachmentStore, ChannelInbox
 from integrations.wechat.client import WeChatApi
 from integrations.wechat.errors import WeChatApiError
 from integrations.wechat.inbound import Inbound, Kind

@@ -12,7 +12,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.channel_inbox import AttachmentStore, ChannelInbox
+from bot.services.channels.inbox import AttachmentStore, ChannelInbox
 from bot.settings import Settings
 from integrations.wechat.client import API_TIMEOUT, WeChatApi
 from integrations.wechat.lanes import Lanes

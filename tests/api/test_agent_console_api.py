@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.services.agent_accounts import AgentAccountService
-from bot.services.handoff import HandoffService
+from bot.services.agents.accounts import AgentAccountService
+from bot.services.handoff.service import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
 

@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db.session import SessionFactory
-from bot.services.customer_outbox import CustomerOutbox
+from bot.services.customers.outbox import CustomerOutbox
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.conversation_api import CUSTOMER_OUTBOX_TASK_KEY

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db.models import Ticket
-from bot.services.handoff import HandoffService
+from bot.services.handoff.service import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.handoff_api import CSAT_DISPATCHER_KEY

@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.services.agent_accounts import AgentAccountService
-from bot.services.nlu_feedback import NluFeedbackService
+from bot.services.agents.accounts import AgentAccountService
+from bot.services.nlu_feedback.service import NluFeedbackService
 from bot.settings import Settings
 from bot.web.app import create_app
 

@@ -50,7 +50,7 @@ async def _world(db_url: str) -> tuple[dict[str, str], list[str]]:
 
 
 def _status(status: str) -> Any:
-    from bot.services.provider_status import StatusUpdate
+    from bot.services.providers.status import StatusUpdate
 
     return StatusUpdate(status)
 

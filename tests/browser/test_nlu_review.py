@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
-from bot.services.agent_accounts import AgentAccountService
+from bot.services.agents.accounts import AgentAccountService
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.threaded_service import ThreadedService

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
-from bot.services.customer_outbox import CustomerOutbox
-from bot.services.handoff import HandoffService
+from bot.services.customers.outbox import CustomerOutbox
+from bot.services.handoff.service import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import closed_port_url
@@ -102,7 +102,7 @@ def test_an_agents_message_is_polled_into_the_chat(browser: Browser, service: tu
 async def _rating_asked(db_url: str, sender: str) -> None:
     """The CSAT dispatcher asked for a rating of the customer's resolved ticket (the question Rasa collected)."""
     from bot.db.models import Ticket
-    from bot.services.csat import CsatService
+    from bot.services.handoff.csat import CsatService
 
     engine = create_async_db_engine(db_url)
     try:

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db.session import SessionFactory
-from bot.services.provider_telegram_config import ProviderTelegramConfig
+from bot.services.providers.telegram_config import ProviderTelegramConfig
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.provider_telegram_webhook import WEBHOOK_PATH

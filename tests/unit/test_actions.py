@@ -15,7 +15,7 @@ from actions import forms, handoff, parts, tickets, warranty
 from actions.runtime import Services, use_services
 from bot.db.models import Handoff, PartReservation, Ticket, TicketEvent
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.warranty import utc_today
+from bot.services.tickets.warranty import utc_today
 from tests.unit.actions_world import (
     BEIJING,
     HANDED_OVER,

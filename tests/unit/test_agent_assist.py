@@ -8,11 +8,11 @@ import pytest
 
 from bot.domain.errors import UnknownLocationError, UpstreamError
 from bot.geo.types import Location
-from bot.services.agent_assist import AgentAssistService, transcript_of
-from bot.services.catalogue import CatalogueService
-from bot.services.handoff import HandoffService
-from bot.services.parts import PartsService
-from bot.services.routing import RoutingService
+from bot.services.agents.assist import AgentAssistService, transcript_of
+from bot.services.catalogue.service import CatalogueService
+from bot.services.handoff.service import HandoffService
+from bot.services.parts.service import PartsService
+from bot.services.tickets.routing import RoutingService
 from tests.provider_world import CUSTOMER, PART_CODE, World, build_world
 
 CONVERSATION = "web:" + "a" * 32

@@ -9,8 +9,8 @@ import pytest
 
 from bot.commands.agent_user import choose_password
 from bot.domain.errors import NotFoundError, ValidationError
-from bot.services.agent_accounts import AgentAccountService, hash_password, normalise_username, verify_password
-from bot.services.agent_sessions import LoginThrottle, SessionCodec, session_secret
+from bot.services.agents.accounts import AgentAccountService, hash_password, normalise_username, verify_password
+from bot.services.agents.sessions import LoginThrottle, SessionCodec, session_secret
 
 SECRET = b"0123456789abcdef-test-secret"
 

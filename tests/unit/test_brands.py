@@ -14,7 +14,7 @@ from bot.db.models import Brand, OtherBrand
 from bot.db.session import SessionFactory, create_sync_engine
 from bot.nlu.catalogue_lexicon import export_catalogue, load_catalogue
 from bot.seed.catalogue import build_catalogue
-from bot.services.catalogue import CatalogueService
+from bot.services.catalogue.service import CatalogueService
 
 
 def _brand(main_args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

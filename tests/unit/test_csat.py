@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db.models import CsatRating, CsatRequest, Ticket
 from bot.domain.errors import TicketNotFoundError, UpstreamError, ValidationError
-from bot.services.csat import CsatService
-from bot.services.csat_dispatch import CSAT_ASK_ACTION, CSAT_TICKET_SLOT, dispatch_due, run_dispatcher
-from bot.services.customer_outbox import CustomerOutbox
+from bot.services.customers.outbox import CustomerOutbox
+from bot.services.handoff.csat import CsatService
+from bot.services.handoff.csat_dispatch import CSAT_ASK_ACTION, CSAT_TICKET_SLOT, dispatch_due, run_dispatcher
 from tests.factories import make_outlet, unique
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, NotFoundError, ValidationError
-from bot.services.customer_message_types import MAX_TEXT_CHARS
-from bot.services.customer_outbox import CustomerOutbox
-from bot.services.handoff import HandoffService
+from bot.services.customers.message_types import MAX_TEXT_CHARS
+from bot.services.customers.outbox import CustomerOutbox
+from bot.services.handoff.service import HandoffService
 from tests.customer_outbox_world import TELEGRAM_CHAT, conversation_ticket, stored, web_sender
 from tests.provider_world import World, build_world
 

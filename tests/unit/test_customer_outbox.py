@@ -13,12 +13,12 @@ import pytest
 
 from bot.db.session import SessionFactory
 from bot.domain.lifecycle import TicketStatus
-from bot.services.customer_outbox import CustomerOutbox, CustomerOutboxReport
-from bot.services.customer_update_scan import enqueue_ticket_updates
-from bot.services.provider_status import StatusUpdate
+from bot.services.customers.outbox import CustomerOutbox, CustomerOutboxReport
+from bot.services.customers.update_scan import enqueue_ticket_updates
+from bot.services.providers.status import StatusUpdate
 from bot.services.rasa_bridge import RasaBridge
-from bot.services.webhook_outbox import RetryPolicy
-from bot.services.webhook_scan import read_cursor
+from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.webhooks.scan import read_cursor
 from tests.customer_outbox_world import TELEGRAM_CHAT, Clock, conversation_ticket, stored, web_sender
 from tests.fake_rasa import FakeRasa
 from tests.provider_world import World, build_world

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.services.customer_update_texts import (
+from bot.services.customers.update_texts import (
     MAX_NOTES_CHARS,
     UPDATE_KINDS,
     UpdateFacts,
@@ -14,7 +14,7 @@ from bot.services.customer_update_texts import (
     customer_language,
     update_text,
 )
-from bot.services.customer_update_time import local_time, zone_name
+from bot.services.customers.update_time import local_time, zone_name
 
 NUMBER = "AS-20261201-7KQ4MZ"
 AT = datetime(2027, 1, 5, 1, 30, tzinfo=timezone.utc)  # 09:30 in Beijing

@@ -11,7 +11,7 @@ import pytest
 from bot.db.models import Brand, CsatRating, Ticket, TicketEvent
 from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
 from bot.domain.errors import ValidationError
-from bot.services.dashboard import DashboardService
+from bot.services.dashboard.service import DashboardService
 from tests.factories import make_outlet, make_provider
 
 NOW = datetime(2026, 11, 5, tzinfo=timezone.utc)

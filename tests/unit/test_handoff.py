@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.models import Handoff
 from bot.domain.errors import HandoffNotFoundError, IllegalTransitionError, NotFoundError, ValidationError
 from bot.domain.handoff import MAX_SUMMARY_CHARS, clean_summary, mask_phone_numbers
-from bot.services.handoff import HandoffService
+from bot.services.handoff.service import HandoffService
 
 
 async def _open(service: HandoffService, conversation: str = "tg:42", **kw: object):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from bot.db import migrate
 from bot.db.models import Handoff
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.domain.errors import IllegalTransitionError
-from bot.services.handoff import HandoffService
+from bot.services.handoff.service import HandoffService
 
 pytestmark = pytest.mark.postgres
 

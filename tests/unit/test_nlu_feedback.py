@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import NluExample, NluLabel
 from bot.domain.errors import NotFoundError, UpstreamError, ValidationError
-from bot.services.nlu_feedback import NluFeedbackService, TriageCorrections, conversation_hash, text_hash
-from bot.services.nlu_feedback_types import LabelView, latest_user_event, message_key_of, winner_of
+from bot.services.nlu_feedback.service import NluFeedbackService, TriageCorrections, conversation_hash, text_hash
+from bot.services.nlu_feedback.types import LabelView, latest_user_event, message_key_of, winner_of
 
 CONVERSATION = "tg:4242"
 START = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)

@@ -19,8 +19,8 @@ from bot.commands.nlu_learned import (
     run_export_learned,
     yaml_safe_text,
 )
-from bot.services.nlu_feedback import NluFeedbackService, text_hash
-from bot.services.nlu_feedback_types import LearnedExample
+from bot.services.nlu_feedback.service import NluFeedbackService, text_hash
+from bot.services.nlu_feedback.types import LearnedExample
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RAW_PII = ("13812345678", "zhang@qq.com", "王小明", "Baker Street", "AS-20261201-7KQ4MZ", "490154203237518",

@@ -21,7 +21,7 @@ from bot.domain.errors import (
 )
 from bot.domain.parts_eta import eta_days, eta_days_many
 from bot.geo.types import Location
-from bot.services.parts import PartsService
+from bot.services.parts.service import PartsService
 from tests.factories import make_brand, make_model, make_outlet, make_part, make_stock, make_warehouse
 
 SHANGHAI = (31.2304, 121.4737)

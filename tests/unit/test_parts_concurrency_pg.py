@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.db.models import PartReservation, Stock
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.domain.errors import InsufficientStockError
-from bot.services.parts import PartsService, Reservation
+from bot.services.parts.service import PartsService, Reservation
 from tests.factories import make_part, make_stock, make_warehouse
 
 pytestmark = pytest.mark.postgres

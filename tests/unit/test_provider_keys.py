@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.db.models import Outlet, Provider, ProviderApiKey
 from bot.db.session import create_sync_engine
 from bot.domain.errors import NotFoundError, ValidationError
-from bot.services.provider_keys import ProviderKeyService, hash_key
+from bot.services.providers.keys import ProviderKeyService, hash_key
 from tests.factories import make_outlet
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)

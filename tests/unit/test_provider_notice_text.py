@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.services.provider_notice_text import (
+from bot.services.providers.notice_text import (
     MAX_SYMPTOM_CHARS,
     OUTCOMES,
     NoticeTicket,

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db.models import utcnow
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.provider_status import StatusUpdate
-from bot.services.sla_sweeper import SweepReport, reroute_overdue
+from bot.services.providers.status import StatusUpdate
+from bot.services.tickets.sla_sweeper import SweepReport, reroute_overdue
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fake_rasa import closed_port_url

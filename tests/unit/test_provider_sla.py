@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.models import utcnow
-from bot.services.sla_sweeper import SweepReport, reroute_overdue
+from bot.services.tickets.sla_sweeper import SweepReport, reroute_overdue
 from tests.provider_world import World, build_world
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import PartReservation, Stock, TicketEvent
 from bot.domain.errors import IllegalTransitionError, TicketNotFoundError, ValidationError
-from bot.services.provider_status import StatusUpdate
+from bot.services.providers.status import StatusUpdate
 from tests.provider_world import World, build_world
 
 
@@ -100,7 +100,7 @@ OUTLETS = ("OUT-A", "OUT-B", "OUT-C")
 
 
 async def _visible(world: World, code: str, number: str) -> list:  # type: ignore[type-arg]
-    from bot.services.provider_types import visible_events
+    from bot.services.providers.types import visible_events
 
     return list(visible_events(await _events(world, number), world.outlet_ids[code]))
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import tickets
 from actions.runtime import Services
 from bot.domain.return_policy import policy_text
-from bot.services.warranty import utc_today
+from bot.services.tickets.warranty import utc_today
 from tests.unit.actions_world import responses, tracker
 
 LONDON = {"lat": 51.51, "lon": -0.13, "country": "GB", "adcode": None, "label": "London, GB"}

@@ -24,8 +24,8 @@ from bot.geo.spatial_index import (
     brute_force_query,
 )
 from bot.geo.types import Location
-from bot.services import routing
-from bot.services.routing import RoutingService
+from bot.services.tickets import routing
+from bot.services.tickets.routing import RoutingService
 
 TODAY = date(2025, 6, 1)
 CENTRES = {"CN": [(22.54, 114.06), (31.23, 121.47)], "IN": [(18.52, 73.86)], "MY": [(3.14, 101.69)]}

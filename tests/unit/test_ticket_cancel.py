@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.db.models import TicketEvent
 from bot.domain.errors import IllegalTransitionError, TicketNotFoundError
 from bot.domain.lifecycle import TicketStatus
-from bot.services.tickets import TicketService
+from bot.services.tickets.service import TicketService
 from tests.unit import test_tickets
 from tests.unit.test_tickets import RecordingRouter, _new
 

@@ -17,9 +17,9 @@ from bot.geo.haversine import haversine_km
 from bot.geo.spatial_index import brute_force_query
 from bot.geo.types import Location
 from bot.seed import run_seed
-from bot.services.routing import RoutingService, load_outlet_records
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
+from bot.services.tickets.routing import RoutingService, load_outlet_records
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
 
 TODAY = date(2026, 11, 25)
 

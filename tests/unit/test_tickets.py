@@ -21,8 +21,8 @@ from bot.domain.errors import (
 from bot.domain.lifecycle import TicketStatus
 from bot.domain.taxonomy import Category, Priority, ServiceType
 from bot.geo.types import Location, RouteCandidate
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
 
 SHENZHEN = Location(lat=22.54, lon=113.93, country="CN", adcode="440305")
 
@@ -219,7 +219,7 @@ async def test_a_ticket_nobody_can_take_goes_to_an_agent_and_the_customer_is_tol
     """The only outlet rejects and there is no other (an AC is never posted): not silent. The customer gets an
     `unassigned` update and the agents a handoff with the reason `unrouted`; a second rejection path is idempotent."""
     from bot.db.models import Handoff
-    from bot.services.customer_update_texts import UPDATE_KINDS
+    from bot.services.customers.update_texts import UPDATE_KINDS
 
     service = TicketService(session_factory, RecordingRouter([network["o1"]]))
     view = await service.create(_new("k-stuck", network["brand"], conversation_id="web:stuck"), route=True)

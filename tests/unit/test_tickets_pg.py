@@ -11,8 +11,8 @@ from bot.db.models import Brand, Ticket
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import Category
-from bot.services.ticket_types import NewTicket
-from bot.services.tickets import TicketService
+from bot.services.tickets.service import TicketService
+from bot.services.tickets.types import NewTicket
 
 pytestmark = pytest.mark.postgres
 

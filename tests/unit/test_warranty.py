@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.errors import NotFoundError, UnknownModelError, ValidationError
 from bot.domain.warranty import FaultKind, Remedy, add_months, decide, fault_kind
-from bot.services.warranty import WarrantyService, valid_imei
+from bot.services.tickets.warranty import WarrantyService, valid_imei
 from tests.factories import make_brand, make_device, make_model
 
 BOUGHT = date(2024, 3, 1)

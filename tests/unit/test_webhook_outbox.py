@@ -15,8 +15,8 @@ from bot.db.models import TicketEvent, WebhookCursor, WebhookDelivery, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.lifecycle import TicketStatus
 from bot.domain.taxonomy import Category
-from bot.services.ticket_types import NewTicket
-from bot.services.webhook_outbox import RetryPolicy, WebhookOutbox
+from bot.services.tickets.types import NewTicket
+from bot.services.webhooks.outbox import RetryPolicy, WebhookOutbox
 from integrations.webhooks.sender import WebhookSender
 from tests.webhook_receiver import PHONE, Network, Receiver, build_network
 
@@ -92,7 +92,7 @@ async def test_routing_sends_one_signed_delivery(network: Network, receiver: Rec
 async def test_failing_twice_then_succeeding_keeps_the_delivery_id(
     network: Network, receiver: Receiver, http: object, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.services.webhook_outbox")
+    caplog.set_level(logging.INFO, logger="bot.services.webhooks.outbox")
     await network.hook(receiver, "WH-A")
     await network.routed_ticket()
     receiver.plan = [500, 503]
@@ -133,7 +133,7 @@ async def test_running_twice_or_concurrently_delivers_once(network: Network, rec
 async def test_gives_up_after_the_last_attempt(
     network: Network, receiver: Receiver, http: object, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.services.webhook_outbox")
+    caplog.set_level(logging.INFO, logger="bot.services.webhooks.outbox")
     await network.hook(receiver, "WH-A")
     await network.routed_ticket()
     receiver.plan = [500] * 20

@@ -18,7 +18,7 @@ class Agent(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     username: Mapped[str] = Column(String(64), nullable=False, unique=True)
-    # "scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>" (bot/services/agent_accounts.py); never the password itself.
+    # "scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>" (bot/services/agents/accounts.py); never the password itself.
     password_hash: Mapped[str] = Column(String(200), nullable=False)
     role: Mapped[str] = Column(String(16), nullable=False, default="agent")
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True)

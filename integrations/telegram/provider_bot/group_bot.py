@@ -27,7 +27,7 @@ def _translated(method: str, exc: TelegramError) -> GroupBotError:
 
 
 class GroupBot:
-    """Implements `bot.services.provider_notifications.GroupPoster` and the press's answers."""
+    """Implements `bot.services.providers.notifications.GroupPoster` and the press's answers."""
 
     def __init__(self, client: BotApiClient) -> None:
         """Keep the client (owned by the caller)."""

@@ -14,11 +14,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.db.session import SessionFactory
-from bot.services.channel_inbox import ChannelInbox
-from bot.services.provider_group_actions import ProviderGroupActions
-from bot.services.provider_notifications import ProviderNotifier
-from bot.services.provider_tickets import ProviderTicketService
-from bot.services.webhook_outbox import run_outbox
+from bot.services.channels.inbox import ChannelInbox
+from bot.services.providers.group_actions import ProviderGroupActions
+from bot.services.providers.notifications import ProviderNotifier
+from bot.services.providers.tickets import ProviderTicketService
+from bot.services.webhooks.outbox import run_outbox
 from bot.settings import Settings
 from integrations.telegram.client import BotApiClient
 from integrations.telegram.errors import BotApiError, TelegramError

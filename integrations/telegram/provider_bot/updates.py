@@ -9,8 +9,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.services.provider_group_actions import ACTIONS
-from bot.services.provider_notice_text import BUTTONS
+from bot.services.providers.group_actions import ACTIONS
+from bot.services.providers.notice_text import BUTTONS
 from integrations.telegram.inbound import InvalidUpdate
 
 #: Telegram's limit on a button's callback data, in bytes.

@@ -1,0 +1,1 @@
+"""Agents: accounts and sessions of the console, live assist, conversations and replies."""

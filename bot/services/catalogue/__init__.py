@@ -1,0 +1,1 @@
+"""The catalogue: brands (served or not), their aliases and handles, product models."""

@@ -1,0 +1,1 @@
+"""Messages for customers: ticket updates and agents' messages, queued and delivered in order."""

@@ -1,0 +1,1 @@
+"""The supervisor dashboard's figures: queues, SLAs, outlets, regions."""

@@ -1,0 +1,1 @@
+"""Handoff to a person and customer-satisfaction ratings (recorded, dispatched)."""

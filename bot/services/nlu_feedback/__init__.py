@@ -1,0 +1,1 @@
+"""Learning from corrections: unsure messages kept for review, labels, learned examples."""

@@ -1,0 +1,1 @@
+"""Spare parts: lookup for the customer's product, stock, ETAs, reservations."""

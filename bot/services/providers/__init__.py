@@ -1,0 +1,1 @@
+"""Service providers: their tickets, keys, status updates, notices and Telegram groups."""

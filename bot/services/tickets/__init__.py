@@ -1,0 +1,1 @@
+"""Tickets: filing, routing to outlets, SLA sweeps, warranty decisions."""

@@ -1,0 +1,1 @@
+"""Provider webhooks: configuration, signed payloads, the outbox and its event scan."""
