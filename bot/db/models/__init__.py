@@ -1,7 +1,7 @@
 """All ORM models; importing this package registers every table on `Base.metadata`."""
 
 from bot.db.models.agents import Agent
-from bot.db.models.base import Base, utcnow
+from bot.db.models.base import Base, as_utc, utcnow
 from bot.db.models.catalogue import Brand, OtherBrand, Part, ProductModel, part_compatibility
 from bot.db.models.channels import Attachment, ChannelUpdate
 from bot.db.models.customer_messages import CustomerMessage
@@ -48,5 +48,6 @@ __all__ = [
     "WebhookCursor",
     "WebhookDelivery",
     "part_compatibility",
+    "as_utc",
     "utcnow",
 ]

@@ -22,3 +22,10 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """`moment` as an aware UTC datetime (SQLite hands back naive datetimes for what we stored in UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

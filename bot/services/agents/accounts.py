@@ -22,10 +22,9 @@ from enum import Enum
 
 from sqlalchemy import select
 
-from bot.db.models import Agent, utcnow
+from bot.db.models import Agent, as_utc, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import NotFoundError, ValidationError
-from bot.services.handoff.types import as_utc
 
 logger = logging.getLogger(__name__)
 

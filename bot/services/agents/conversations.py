@@ -14,11 +14,10 @@ from datetime import datetime
 
 from sqlalchemy import func, literal_column, select, union_all
 
-from bot.db.models import Attachment, CustomerMessage, Handoff, Ticket
+from bot.db.models import Attachment, CustomerMessage, Handoff, Ticket, as_utc
 from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
 from bot.domain.handoff import OPEN_HANDOFF_STATUSES
-from bot.services.handoff.types import as_utc
 
 MAX_CONVERSATIONS = 200
 _OPEN = tuple(sorted(s.value for s in OPEN_HANDOFF_STATUSES))

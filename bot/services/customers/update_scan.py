@@ -16,12 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CustomerMessage, Outlet, Ticket, TicketEvent
+from bot.db.models import CustomerMessage, Outlet, Ticket, TicketEvent, as_utc
 from bot.db.session import SessionFactory
 from bot.nlu.script import TRADITIONAL_LANGUAGE, to_traditional
 from bot.services.customers.message_types import PENDING, TICKET_UPDATE
 from bot.services.customers.update_texts import UPDATE_KINDS, UpdateFacts, customer_language, update_text
-from bot.services.handoff.types import as_utc
 from bot.services.webhooks.scan import DEFAULT_SCAN_BATCH, DEFAULT_SETTLE_S, dialect_insert, read_cursor, scan_events
 
 CURSOR_NAME = "customer_updates"

@@ -22,12 +22,11 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from bot.db.models import Brand, CsatRating, Outlet, Ticket, TicketEvent, utcnow
+from bot.db.models import Brand, CsatRating, Outlet, Ticket, TicketEvent, as_utc, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
 from bot.domain.lifecycle import TicketStatus
 from bot.services.dashboard.regions import region_key, region_label
-from bot.services.handoff.types import as_utc
 
 MAX_DAYS = 366
 TOP_SERIES = 10  # brands and regions beyond the ten biggest are summed into "other"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.models import CsatRating
-from bot.services.handoff.types import as_utc
+from bot.db.models import CsatRating, as_utc
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from bot.db.models import Handoff
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """`moment` as an aware UTC datetime (SQLite hands back naive datetimes for what we stored in UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+from bot.db.models import Handoff, as_utc
 
 
 @dataclass(frozen=True)

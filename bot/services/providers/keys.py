@@ -17,11 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.models import Outlet, ProviderApiKey, utcnow
+from bot.db.models import Outlet, ProviderApiKey, as_utc, utcnow
 from bot.db.repositories.outlets import outlet_by_ref
 from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, NotFoundError
-from bot.services.handoff.types import as_utc
 
 logger = logging.getLogger(__name__)
 

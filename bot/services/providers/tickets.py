@@ -19,13 +19,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Customer, Part, PartReservation, Ticket, TicketEvent, utcnow
+from bot.db.models import Customer, Part, PartReservation, Ticket, TicketEvent, as_utc, utcnow
 from bot.db.repositories import tickets as repo
 from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, DomainError, IllegalTransitionError, TicketNotFoundError, ValidationError
 from bot.domain.lifecycle import TicketStatus
 from bot.domain.ticket_number import is_ticket_number
-from bot.services.handoff.types import as_utc
 from bot.services.parts.service import PartsService
 from bot.services.providers.keys import OutletIdentity
 from bot.services.providers.status import StatusUpdate, apply_status_update

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.db.models import PartReservation, Ticket, TicketEvent
+from bot.db.models import PartReservation, Ticket, TicketEvent, as_utc
 from bot.domain.lifecycle import TicketStatus
-from bot.services.handoff.types import as_utc
 
 #: Statuses in which the assigned outlet has accepted the ticket (and so may contact the customer).
 ACCEPTED_STATUSES = frozenset(

@@ -20,10 +20,9 @@ import json
 from datetime import datetime
 from typing import TypedDict
 
-from bot.db.models import Ticket
+from bot.db.models import Ticket, as_utc
 from bot.domain.handoff import mask_phone_numbers
 from bot.domain.lifecycle import TicketStatus
-from bot.services.handoff.types import as_utc
 
 #: Ticket-event kinds that are delivered, and the webhook event name of each.
 EVENT_BY_KIND = {

@@ -23,9 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import OutletWebhook, Ticket, TicketEvent, WebhookCursor, WebhookDelivery
+from bot.db.models import OutletWebhook, Ticket, TicketEvent, WebhookCursor, WebhookDelivery, as_utc
 from bot.db.session import SessionFactory
-from bot.services.handoff.types import as_utc
 from bot.services.webhooks.payload import EVENT_BY_KIND, recipient
 
 CURSOR_NAME = "ticket_events"
