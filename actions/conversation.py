@@ -95,6 +95,11 @@ def location_slot(location: Location, text: str) -> dict[str, Any]:
     }
 
 
+def phone_region(geo: Any) -> str:
+    """The country whose numbering plan a phone number without its +code is read in: the customer's place, else CN."""
+    return str(geo.get("country")) if isinstance(geo, dict) and geo.get("country") else "CN"
+
+
 def parse_iso_date(value: Any) -> date | None:
     """A slot holding an ISO date, as a date."""
     if not isinstance(value, str):

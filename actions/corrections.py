@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.conversation import latest_text, location_slot, redact
+from actions.conversation import latest_text, location_slot, phone_region, redact
 from actions.runtime import Services
 from bot.domain.errors import DomainError
 from bot.domain.phone import normalise_phone
@@ -80,10 +80,8 @@ async def typed_correction(tracker: Tracker, svc: Services) -> Correction:
             refused.append("invalid_location")
     phone = entities.get("phone")
     if isinstance(phone, str):
-        geo = values.get("geo") or tracker.get_slot("geo")
-        region = str(geo.get("country")) if isinstance(geo, dict) and geo.get("country") else "CN"
         try:
-            values["phone"] = normalise_phone(phone, region)
+            values["phone"] = normalise_phone(phone, phone_region(values.get("geo") or tracker.get_slot("geo")))
         except DomainError:
             values["phone"] = tracker.get_slot("phone")
             refused.append("invalid_phone")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from datetime import date
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -13,7 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import place_check
-from actions.conversation import language_of, latest_text, location_slot, redact, value_before_this_turn
+from actions.conversation import (
+    language_of,
+    latest_text,
+    location_slot,
+    phone_region,
+    redact,
+    value_before_this_turn,
+)
 from actions.handoff import hand_over
 from actions.runtime import public_error, services, within_budget
 from bot.domain.catalogue import find_category
@@ -23,7 +29,7 @@ from bot.domain.phone import normalise_phone
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
 from bot.nlu.places import address_span
 from bot.nlu.problem_text import describes_a_problem
-from bot.nlu.purchase_dates import resolve_date
+from bot.nlu.purchase_dates import purchase_day
 from bot.services.tickets.warranty import utc_today
 
 logger = logging.getLogger(__name__)
@@ -189,9 +195,8 @@ class SlotValidators(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         geo = tracker.get_slot("geo")
-        region = str(geo.get("country")) if isinstance(geo, dict) and geo.get("country") else "CN"
         try:
-            return {"phone": normalise_phone(str(value or ""), region)}
+            return {"phone": normalise_phone(str(value or ""), phone_region(geo))}
         except InvalidPhoneError:
             dispatcher.utter_message(response="invalid_phone")
             return {"phone": None}
@@ -210,13 +215,8 @@ class SlotValidators(FormValidationAction, ABC):
     def validate_purchase_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        text = str(value or "")[:MAX_ANSWER_CHARS]
-        today = utc_today()
-        try:
-            day: date | None = date.fromisoformat(text)
-        except ValueError:
-            day = resolve_date(text, today)
-        if day is None or day > today or day.year < 1990:
+        day = purchase_day(str(value or "")[:MAX_ANSWER_CHARS], utc_today())
+        if day is None:
             dispatcher.utter_message(response="invalid_purchase_date")
             return {"purchase_date": None}
         return {"purchase_date": day.isoformat()}

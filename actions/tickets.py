@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,7 +40,7 @@ from bot.domain.taxonomy import Category, Priority
 from bot.domain.ticket_number import normalise_ticket_number
 from bot.domain.warranty import Remedy, decide
 from bot.geo.haversine import haversine_km
-from bot.nlu.purchase_dates import resolve_date
+from bot.nlu.purchase_dates import purchase_day
 from bot.nlu.urgency import ticket_priority
 from bot.services.tickets.types import NewTicket, TicketView
 from bot.services.tickets.warranty import utc_today, valid_imei
@@ -165,9 +164,8 @@ async def device_of(svc: Services, tracker: Tracker, brand_id: int | None) -> di
     if serial:
         device["serial"] = serial[:MAX_SERIAL_CHARS]
     said = tracker.get_slot("purchase_date")
-    today = utc_today()
-    bought = parse_iso_date(said) or (resolve_date(said, today) if isinstance(said, str) else None)
-    if bought is not None and date(1990, 1, 1) <= bought <= today:
+    bought = purchase_day(said, utc_today()) if isinstance(said, str) else None
+    if bought is not None:
         device["purchase_date"] = bought
     return device
 

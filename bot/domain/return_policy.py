@@ -15,26 +15,19 @@ _CN_EN = ("Returns and exchanges (China's 三包 rules): within 7 days of delive
           "warranty.")
 
 
-def _windows_en(rule: CountryRule) -> list[str]:
-    parts = []
-    if rule.return_days:
-        parts.append(f"a faulty product can be returned for a refund within {rule.return_days} days of purchase")
-    if rule.exchange_days:
-        parts.append(f"exchanged within {rule.exchange_days} days")
-    if rule.legal_guarantee_months:
-        parts.append(f"repaired or replaced free of charge for {rule.legal_guarantee_months} months by the seller")
-    return parts
+#: Each statutory window, as a clause in English and in Chinese (filled with the rule's number of days or months).
+_CLAUSES: tuple[tuple[str, str, str], ...] = (
+    ("return_days", "a faulty product can be returned for a refund within {} days of purchase",
+     "购买{}天内出现故障可退货退款"),
+    ("exchange_days", "exchanged within {} days", "{}天内可换货"),
+    ("legal_guarantee_months", "repaired or replaced free of charge for {} months by the seller",
+     "{}个月内可由销售方免费修理或更换"),
+)
 
 
-def _windows_zh(rule: CountryRule) -> list[str]:
-    parts = []
-    if rule.return_days:
-        parts.append(f"购买{rule.return_days}天内出现故障可退货退款")
-    if rule.exchange_days:
-        parts.append(f"{rule.exchange_days}天内可换货")
-    if rule.legal_guarantee_months:
-        parts.append(f"{rule.legal_guarantee_months}个月内可由销售方免费修理或更换")
-    return parts
+def _windows(rule: CountryRule, language: str) -> list[str]:
+    return [(en if language == "en" else zh).format(getattr(rule, field))
+            for field, en, zh in _CLAUSES if getattr(rule, field)]
 
 
 def policy_text(country: str | None, language: str) -> str:
@@ -43,7 +36,7 @@ def policy_text(country: str | None, language: str) -> str:
     if code == "CN":
         return _CN_EN if language == "en" else _CN
     rule = COUNTRY_RULES.get(code)
-    windows = (_windows_en if language == "en" else _windows_zh)(rule) if rule else []
+    windows = _windows(rule, language) if rule else []
     if rule is None or not windows:
         if language == "en":
             return ("Returns depend on the seller's policy where you bought the product; faults are repaired under "

@@ -194,3 +194,16 @@ def resolve_date(text: str, today: date, day_first: bool = True) -> date | None:
     """The first valid, non-future date expressed in `text`, or None."""
     spans = find_purchase_dates(text, today, day_first=day_first)
     return date.fromisoformat(spans[0].value) if spans else None
+
+
+EARLIEST_PURCHASE = date(1990, 1, 1)
+
+
+def purchase_day(text: str, today: date) -> date | None:
+    """The purchase date an answer or a slot gives (ISO, or any form `resolve_date` reads), if it is plausible:
+    not in the future and not before `EARLIEST_PURCHASE`."""
+    try:
+        day: date | None = date.fromisoformat(text[:10])
+    except ValueError:
+        day = resolve_date(text, today)
+    return day if day is not None and EARLIEST_PURCHASE <= day <= today else None
