@@ -26,7 +26,8 @@ from bot.services.customers.message_types import (
     MAX_CONVERSATION_CHARS,
     MAX_TEXT_CHARS,
 )
-from bot.services.customers.outbox import CustomerOutbox, run_customer_outbox
+from bot.services.customers.outbox import CustomerOutbox
+from bot.services.periodic import run_periodic
 from bot.settings import Settings
 from bot.web.agent_auth import AGENT_ACCOUNT
 from bot.web.handoff_api import BRIDGE_KEY, _agent_endpoint
@@ -60,7 +61,7 @@ def _outbox_ctx(
         task: asyncio.Task[None] | None = None
         interval = settings.customer_outbox_interval_s
         if interval > 0:
-            task = asyncio.create_task(run_customer_outbox(outbox, interval))
+            task = asyncio.create_task(run_periodic("customer_outbox", interval, outbox.run_once))
             logger.info("customer_outbox_started interval_s=%s push=%s", interval, bool(settings.rasa_token))
         app[CUSTOMER_OUTBOX_TASK_KEY] = task
         yield

@@ -12,7 +12,8 @@ import aiohttp
 from aiohttp import web
 
 from bot.db.session import SessionFactory
-from bot.services.webhooks.outbox import WebhookOutbox, run_outbox
+from bot.services.periodic import run_periodic
+from bot.services.webhooks.outbox import WebhookOutbox
 from bot.settings import Settings
 from integrations.webhooks.sender import WebhookSender
 
@@ -41,7 +42,7 @@ def _outbox_ctx(
         if interval_s > 0:
             sessions = cast(SessionFactory, app[sessions_key])
             worker = WebhookOutbox(sessions, WebhookSender(app[http_key]))
-            task = asyncio.create_task(run_outbox(worker, interval_s))
+            task = asyncio.create_task(run_periodic("webhook_outbox", interval_s, worker.run_once))
             logger.info("webhook_outbox_started interval_s=%s", interval_s)
         app[WEBHOOK_OUTBOX_KEY] = task
         yield

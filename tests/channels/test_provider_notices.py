@@ -17,7 +17,7 @@ from bot.db.models import ProviderTelegramNotice, utcnow
 from bot.db.session import SessionFactory
 from bot.services.providers.notifications import ProviderNotifier
 from bot.services.providers.telegram_config import ProviderTelegramConfig
-from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.outbox.rows import RetryPolicy
 from integrations.telegram.client import BotApiClient
 from integrations.telegram.provider_bot.group_bot import GroupBot
 from tests.channels.fake_telegram import TOKEN, FakeTelegram

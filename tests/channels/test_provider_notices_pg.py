@@ -13,7 +13,7 @@ from bot.db.models import ProviderTelegramNotice
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.services.providers.group_actions import ProviderGroupActions
 from bot.services.providers.notifications import ProviderNotifier
-from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.outbox.rows import RetryPolicy
 from integrations.telegram.client import BotApiClient
 from integrations.telegram.provider_bot.group_bot import GroupBot
 from tests.channels.fake_telegram import TOKEN, FakeTelegram

@@ -17,8 +17,8 @@ from bot.services.customers.outbox import CustomerOutbox, CustomerOutboxReport
 from bot.services.customers.update_scan import enqueue_ticket_updates
 from bot.services.providers.status import StatusUpdate
 from bot.services.rasa_bridge import RasaBridge
-from bot.services.webhooks.outbox import RetryPolicy
-from bot.services.webhooks.scan import read_cursor
+from bot.services.outbox.rows import RetryPolicy
+from bot.services.outbox.event_scan import read_cursor
 from tests.customer_outbox_world import TELEGRAM_CHAT, Clock, conversation_ticket, stored, web_sender
 from tests.fake_rasa import FakeRasa
 from tests.provider_world import World, build_world

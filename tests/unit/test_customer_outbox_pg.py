@@ -11,7 +11,7 @@ import pytest
 from bot.db.session import create_async_db_engine, make_session_factory
 from bot.services.customers.outbox import CustomerOutbox
 from bot.services.rasa_bridge import RasaBridge
-from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.outbox.rows import RetryPolicy
 from tests.customer_outbox_world import conversation_ticket, stored, web_sender
 from tests.fake_rasa import FakeRasa
 from tests.provider_world import build_world

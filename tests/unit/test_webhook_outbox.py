@@ -16,7 +16,8 @@ from bot.db.session import SessionFactory
 from bot.domain.lifecycle import TicketStatus
 from bot.domain.taxonomy import Category
 from bot.services.tickets.types import NewTicket
-from bot.services.webhooks.outbox import RetryPolicy, WebhookOutbox
+from bot.services.outbox.rows import RetryPolicy
+from bot.services.webhooks.outbox import WebhookOutbox
 from integrations.webhooks.sender import WebhookSender
 from tests.webhook_receiver import PHONE, Network, Receiver, build_network
 

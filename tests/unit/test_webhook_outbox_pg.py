@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import WebhookDelivery
 from bot.db.session import create_async_db_engine, make_session_factory
-from bot.services.webhooks.outbox import RetryPolicy, WebhookOutbox
+from bot.services.outbox.rows import RetryPolicy
+from bot.services.webhooks.outbox import WebhookOutbox
 from integrations.webhooks.sender import WebhookSender
 from tests.webhook_receiver import Receiver, build_network
 

@@ -12,7 +12,7 @@ import pytest
 from bot.db.models import Ticket
 from bot.domain.errors import ValidationError
 from bot.services.webhooks.config import new_secret, validate_webhook_url
-from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.outbox.rows import RetryPolicy
 from bot.services.webhooks.payload import build_body, city_of_adcode, recipient
 from integrations.webhooks.signing import signature, signed_headers, verify_signature
 

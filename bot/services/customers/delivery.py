@@ -1,7 +1,6 @@
 """Delivery of customer messages through Rasa: claim, post, record; retries with backoff; per-conversation order.
 
-Claims are compare-and-set, as in the webhook outbox (`UPDATE … WHERE status = 'pending' AND next_attempt_at <= now`,
-which also counts the attempt and pushes `next_attempt_at` a lease ahead): several replicas never send the same
+Claims are the outbox kit's compare-and-set lease (`bot.services.outbox.rows`): several replicas never send the same
 attempt, and a dead worker's claim expires after the lease. The Rasa call runs outside any transaction.
 
 Push channels (`PUSH_CHANNELS`): `output_channel=latest` → `sent`; after the last failed attempt → `failed`. Other
@@ -21,21 +20,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
 from bot.db.models import CustomerMessage, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import DomainError, UpstreamError
 from bot.services.customers.message_types import FAILED, PENDING, POLLABLE, PUSH_CHANNELS, SENT, is_push_channel
-from bot.services.webhooks.outbox import RetryPolicy
+from bot.services.outbox.rows import RetryPolicy, claim_attempt, clip_error, record_attempt
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_POLICY = RetryPolicy(delays_s=(5.0, 15.0, 60.0, 300.0, 900.0))
 DEFAULT_LEASE_S = 30.0  # longer than the bridge's 5 s timeout
 COLLECTOR = "collector"  # an output channel name no input channel has: Rasa records the message, sends nothing
-MAX_ERROR_CHARS = 200
 
 
 class BotMessagePoster(Protocol):
@@ -168,19 +166,8 @@ class CustomerDelivery:
         return PENDING
 
     async def _claim(self, row_id: int) -> _Claimed | None:
-        now = self._clock()
         async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                update(CustomerMessage)
-                .where(
-                    CustomerMessage.id == row_id,
-                    CustomerMessage.status == PENDING,
-                    CustomerMessage.next_attempt_at <= now,
-                )
-                .values(attempts=CustomerMessage.attempts + 1, next_attempt_at=now + self._lease)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult at run time
+            if not await claim_attempt(session, CustomerMessage, row_id, self._clock(), self._lease):
                 return None
             row = (await session.execute(select(CustomerMessage).where(CustomerMessage.id == row_id))).scalar_one()
             return _Claimed(row.id, row.conversation_id, row.channel, row.kind, row.text, row.attempts)
@@ -188,16 +175,9 @@ class CustomerDelivery:
     async def _record(
         self, claimed: _Claimed, status: str, error: str | None, retry_at: datetime | None = None
     ) -> None:
-        values: dict[str, object] = {"status": status, "last_error": error[:MAX_ERROR_CHARS] if error else None}
+        values: dict[str, object] = {"status": status, "last_error": clip_error(error)}
         if retry_at is not None:
             values["next_attempt_at"] = retry_at
         if status in (SENT, POLLABLE) and error is None:
             values["sent_at"] = self._clock()
-        async with self._sessions() as session, session.begin():
-            # Only the holder of this attempt records it (a claim that outlived its lease does not overwrite).
-            await session.execute(
-                update(CustomerMessage)
-                .where(CustomerMessage.id == claimed.id, CustomerMessage.attempts == claimed.attempts)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+        await record_attempt(self._sessions, CustomerMessage, claimed.id, claimed.attempts, values)

@@ -8,7 +8,6 @@ and served by `web_chat_messages` (`GET /chat/updates`). Safe to run in several 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,8 +36,8 @@ from bot.services.customers.message_types import (
 )
 from bot.services.customers.update_scan import enqueue_ticket_updates
 from bot.services.customers.update_texts import customer_language
-from bot.services.webhooks.outbox import RetryPolicy
-from bot.services.webhooks.scan import DEFAULT_SETTLE_S, dialect_insert
+from bot.services.outbox.event_scan import DEFAULT_SETTLE_S, dialect_insert
+from bot.services.outbox.rows import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class CustomerOutbox:
         settle_s: float = DEFAULT_SETTLE_S,
         lease_s: float = DEFAULT_LEASE_S,
     ) -> None:
-        """`settle_s`: how old an event must be before the scan's cursor moves over it (see `webhook_scan`)."""
+        """`settle_s`: how old an event must be before the scan's cursor moves over it (see `outbox.event_scan`)."""
         self._sessions = sessions
         self._clock = clock
         self._settle_s = settle_s
@@ -174,21 +173,3 @@ async def _conversation(session: AsyncSession, conversation_id: str) -> tuple[st
     if ticket is None:
         raise NotFoundError("no conversation with this id is known (no ticket or handoff came from it)")
     return str(ticket.channel), customer_language(ticket.language)
-
-
-async def run_customer_outbox(outbox: CustomerOutbox, interval_s: float) -> None:
-    """Run a round every `interval_s` seconds until cancelled; a failed round is logged and the loop goes on."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            report = await outbox.run_once()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the loop for the life of the process
-            logger.warning("customer_outbox_round_failed", exc_info=True)
-            continue
-        if report != CustomerOutboxReport():
-            logger.info(
-                "customer_outbox_round created=%d sent=%d pollable=%d retried=%d failed=%d",
-                report.created, report.sent, report.pollable, report.retried, report.failed,
-            )

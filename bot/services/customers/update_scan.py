@@ -1,6 +1,6 @@
 """The customer outbox's producer: one `ticket_update` message per customer-visible ticket event.
 
-It walks the ticket-event log with the webhook outbox's scan (`webhook_scan.scan_events`, its own cursor
+It walks the ticket-event log with the outbox kit's scan (`outbox.event_scan.scan_events`, its own cursor
 `customer_updates` in `webhook_cursors`, started by migration 0007 at the newest event then present). Each event
 of a kind in `UPDATE_KINDS`, on a ticket filed from a conversation, becomes a message composed in the ticket's
 language, inserted with `ON CONFLICT DO NOTHING` on the unique (kind, event_id): replicas scanning the same events
@@ -21,7 +21,13 @@ from bot.db.session import SessionFactory
 from bot.nlu.script import TRADITIONAL_LANGUAGE, to_traditional
 from bot.services.customers.message_types import PENDING, TICKET_UPDATE
 from bot.services.customers.update_texts import UPDATE_KINDS, UpdateFacts, customer_language, update_text
-from bot.services.webhooks.scan import DEFAULT_SCAN_BATCH, DEFAULT_SETTLE_S, dialect_insert, read_cursor, scan_events
+from bot.services.outbox.event_scan import (
+    DEFAULT_SCAN_BATCH,
+    DEFAULT_SETTLE_S,
+    dialect_insert,
+    read_cursor,
+    scan_events,
+)
 
 CURSOR_NAME = "customer_updates"
 

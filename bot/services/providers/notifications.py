@@ -1,8 +1,8 @@
 """Routing notices in outlets' Telegram groups: an outbox fed by the ticket-event log, like the webhook outbox.
 
-Each round scans the events after the `provider_telegram` cursor with `webhook_scan.scan_events`: a ticket routed
+Each round scans the events after the `provider_telegram` cursor with `outbox.event_scan.scan_events`: a ticket routed
 or re-routed to an outlet with an enabled group yields one notice row (unique per event × outlet, so several replicas
-scanning at once still make one). Due notices are claimed compare-and-set (`webhook_outbox.claim_attempt`) and
+scanning at once still make one). Due notices are claimed compare-and-set (`outbox.rows.claim_attempt`) and
 posted by the provider bot; failures are retried with `RetryPolicy`'s waits, then given up as failed. A notice whose
 ticket moved on before it could be posted (accepted in the portal, re-routed, cancelled) is skipped. Posting is at
 least once: a worker that dies between Telegram's answer and recording it posts again after the lease.
@@ -12,7 +12,6 @@ Logs name the notice, outlet and event; never the chat, the token or the text.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,22 +23,25 @@ from bot.db.models import Brand, OutletTelegramGroup, ProviderTelegramNotice, Ti
 from bot.db.session import SessionFactory
 from bot.domain.errors import UpstreamError
 from bot.domain.lifecycle import TicketStatus
-from bot.services.providers.notice_text import NoticeTicket, notice_text
-from bot.services.webhooks.outbox import (
-    DEFAULT_LEASE_S,
+from bot.services.outbox.event_scan import DEFAULT_SETTLE_S, dialect_insert, read_cursor, scan_events
+from bot.services.outbox.rows import (
     FAILED,
-    MAX_ERROR_CHARS,
+    PENDING,
     OutboxReport,
     RetryPolicy,
+    attempt_each,
     claim_attempt,
+    clip_error,
+    due_row_ids,
     record_attempt,
 )
+from bot.services.providers.notice_text import NoticeTicket, notice_text
 from bot.services.webhooks.payload import city_of_adcode
-from bot.services.webhooks.scan import DEFAULT_SETTLE_S, PENDING, dialect_insert, read_cursor, scan_events
 
 logger = logging.getLogger(__name__)
 
 CURSOR_NAME = "provider_telegram"
+DEFAULT_LEASE_S = 60.0  # longer than a Bot API call takes to time out
 SENT = "sent"
 SKIPPED = "skipped"
 #: Events that put a ticket in front of an outlet, awaiting its acceptance.
@@ -120,27 +122,8 @@ class ProviderNotifier:
     async def run_once(self) -> OutboxReport:
         """Enqueue notices for new routing events, then post every due one."""
         created = await enqueue_notices(self._sessions, self._clock(), self._settle_s)
-        outcomes: list[str] = []
-        async with self._sessions() as session:
-            due = (
-                await session.execute(
-                    select(ProviderTelegramNotice.id)
-                    .where(ProviderTelegramNotice.status == PENDING,
-                           ProviderTelegramNotice.next_attempt_at <= self._clock())
-                    .order_by(ProviderTelegramNotice.next_attempt_at, ProviderTelegramNotice.id)
-                    .limit(self._batch)
-                )
-            ).scalars().all()
-        for row_id in due:
-            try:
-                outcome = await self.attempt(row_id)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # one broken notice must not stop the others; its claim expires and it retries
-                logger.warning("provider_notice_attempt_crashed notice=%s", row_id, exc_info=True)
-                continue
-            if outcome is not None:
-                outcomes.append(outcome)
+        due = await due_row_ids(self._sessions, ProviderTelegramNotice, self._clock(), self._batch)
+        outcomes = await attempt_each(due, self.attempt, 1, "provider_notices")  # one after the other
         return OutboxReport(created, outcomes.count(SENT), outcomes.count(PENDING), outcomes.count(FAILED))
 
     async def attempt(self, row_id: int) -> str | None:
@@ -189,7 +172,7 @@ class ProviderNotifier:
 
     async def _failed(self, notice_id: int, attempts: int, outlet_id: int, error: str) -> str:
         delay = self._policy.delay_after(attempts)
-        values: dict[str, Any] = {"last_error": error[:MAX_ERROR_CHARS]}
+        values: dict[str, Any] = {"last_error": clip_error(error)}
         if delay is None:
             values["status"] = FAILED
             logger.warning("provider_notice_failed notice=%s outlet=%s attempts=%d error=%s", notice_id, outlet_id,

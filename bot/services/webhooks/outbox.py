@@ -1,79 +1,49 @@
 """The webhook outbox: deliver pending deliveries to outlets' systems, retrying with exponential backoff.
 
-Each round (see `WebhookOutbox.run_once`) first turns new ticket events into deliveries (`webhook_scan`), then
-sends the due ones. A delivery is claimed with a compare-and-set (`UPDATE … WHERE status = 'pending' AND
-next_attempt_at <= now`) that also counts the attempt and pushes `next_attempt_at` a lease into the future, so
-several replicas never send the same attempt; a worker that dies mid-send leaves a claim that expires after the
-lease. The HTTP call runs outside any database transaction.
+Each round (see `WebhookOutbox.run_once`) first turns new ticket events into deliveries (`webhooks.enqueue`), then
+sends the due ones, each claimed with the outbox kit's compare-and-set lease (`bot.services.outbox.rows`), so several
+replicas never send the same attempt. The HTTP call runs outside any database transaction.
 
 2xx → delivered. Anything else → retried after `RetryPolicy.delays_s` (30 s, 2 min, 10 min, 1 h, 6 h by default),
 always with the same delivery id; after the last attempt (6 by default) → failed. Delivery is at least once (a crash
 between the answer and its recording resends after the lease): receivers deduplicate on `X-Webhook-Id`.
 
 Logs name the delivery, outlet, event and status code; never the URL, the secret or the body.
-
-The claim (`claim_attempt`), the holder-only record (`record_attempt`), `RetryPolicy` and the loop (`run_outbox`)
-work for any outbox table with `id`, `status`, `attempts` and `next_attempt_at`: the provider Telegram-group
-notifications (`bot.services.providers.notifications`) use them too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Brand, OutletWebhook, Ticket, TicketEvent, WebhookDelivery, utcnow
 from bot.db.session import SessionFactory
 from bot.domain.errors import UpstreamError
+from bot.services.outbox.event_scan import DEFAULT_SCAN_BATCH, DEFAULT_SETTLE_S
+from bot.services.outbox.rows import (
+    FAILED,
+    PENDING,
+    OutboxReport,
+    RetryPolicy,
+    attempt_each,
+    claim_attempt,
+    clip_error,
+    due_row_ids,
+    record_attempt,
+)
+from bot.services.webhooks.enqueue import enqueue_deliveries
 from bot.services.webhooks.payload import build_body
-from bot.services.webhooks.scan import DEFAULT_SCAN_BATCH, DEFAULT_SETTLE_S, PENDING, enqueue_deliveries
 
 logger = logging.getLogger(__name__)
 
 DELIVERED = "delivered"
-FAILED = "failed"
-DEFAULT_RETRY_DELAYS_S: tuple[float, ...] = (30.0, 120.0, 600.0, 3600.0, 6 * 3600.0)
 DEFAULT_LEASE_S = 60.0  # longer than the sender's 10 s timeout
-MAX_ERROR_CHARS = 200
-
-
-class Outbox(Protocol):
-    """Something `run_outbox` runs a round of."""
-
-    async def run_once(self) -> OutboxReport:
-        """One round: enqueue, then send what is due."""
-        ...
-
-
-async def claim_attempt(session: AsyncSession, model: Any, row_id: int, now: datetime, lease: timedelta) -> bool:
-    """Compare-and-set: take the due pending row `row_id` of `model`'s table, count the attempt and lease it."""
-    result = await session.execute(
-        update(model)
-        .where(model.id == row_id, model.status == PENDING, model.next_attempt_at <= now)
-        .values(attempts=model.attempts + 1, next_attempt_at=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # a CursorResult at run time
-
-
-async def record_attempt(
-    sessions: SessionFactory, model: Any, row_id: int, attempts: int, values: dict[str, Any]
-) -> None:
-    """Write an attempt's outcome, only if this worker still holds it (a claim that outlived its lease does not)."""
-    async with sessions() as session, session.begin():
-        await session.execute(
-            update(model)
-            .where(model.id == row_id, model.attempts == attempts)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
 
 
 class WebhookPoster(Protocol):
@@ -82,32 +52,6 @@ class WebhookPoster(Protocol):
     async def post(self, url: str, secret: str, delivery_id: str, body: bytes) -> int:
         """POST the signed body; return the 2xx status or raise `UpstreamError` (`status` None: no answer)."""
         ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Waits between attempts; the number of attempts is one more than the number of waits."""
-
-    delays_s: tuple[float, ...] = DEFAULT_RETRY_DELAYS_S
-
-    @property
-    def max_attempts(self) -> int:
-        """Attempts before a delivery is given up as failed."""
-        return len(self.delays_s) + 1
-
-    def delay_after(self, attempts: int) -> float | None:
-        """Seconds to wait after `attempts` failed attempts; None when the delivery has to be given up."""
-        return self.delays_s[attempts - 1] if 1 <= attempts <= len(self.delays_s) else None
-
-
-@dataclass(frozen=True)
-class OutboxReport:
-    """What one round did."""
-
-    created: int = 0
-    delivered: int = 0
-    retried: int = 0
-    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,28 +100,8 @@ class WebhookOutbox:
 
     async def deliver_due(self) -> list[str]:
         """Attempt every due delivery (claimed one by one); the resulting statuses of those this worker sent."""
-        now = self._clock()
-        async with self._sessions() as session:
-            due = (
-                await session.execute(
-                    select(WebhookDelivery.id)
-                    .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
-                    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                    .limit(self._batch)
-                )
-            ).scalars().all()
-        gate = asyncio.Semaphore(self._concurrency)
-
-        async def one(row_id: int) -> str | None:
-            async with gate:
-                try:
-                    return await self.attempt(row_id)
-                except Exception:  # one broken delivery must not stop the others; its claim expires and it retries
-                    logger.warning("webhook_attempt_crashed row=%s", row_id, exc_info=True)
-                    return None
-
-        results = await asyncio.gather(*(one(row_id) for row_id in due))
-        return [status for status in results if status is not None]
+        due = await due_row_ids(self._sessions, WebhookDelivery, self._clock(), self._batch)
+        return await attempt_each(due, self.attempt, self._concurrency, "webhook_outbox")
 
     async def attempt(self, row_id: int) -> str | None:
         """Claim and send one delivery; its new status, or None when another worker holds it or it is not due."""
@@ -257,30 +181,10 @@ class WebhookOutbox:
         values: dict[str, object] = {
             "status": status,
             "last_status_code": status_code,
-            "last_error": error[:MAX_ERROR_CHARS] if error else None,
+            "last_error": clip_error(error),
         }
         if retry_at is not None:
             values["next_attempt_at"] = retry_at
         if delivered:
             values["delivered_at"] = self._clock()
         await record_attempt(self._sessions, WebhookDelivery, claimed.id, claimed.attempts, values)
-
-
-async def run_outbox(outbox: Outbox, interval_s: float, name: str = "webhook_outbox") -> None:
-    """Run a round every `interval_s` seconds until cancelled; a failed round is logged and the loop goes on.
-
-    `name` starts the loop's log event names (`<name>_round`, `<name>_round_failed`)."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            report = await outbox.run_once()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the loop for the life of the process
-            logger.warning("%s_round_failed", name, exc_info=True)
-            continue
-        if report != OutboxReport():
-            logger.info(
-                "%s_round created=%d delivered=%d retried=%d failed=%d",
-                name, report.created, report.delivered, report.retried, report.failed,
-            )

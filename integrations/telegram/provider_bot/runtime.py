@@ -15,10 +15,10 @@ from aiohttp import web
 
 from bot.db.session import SessionFactory
 from bot.services.channels.inbox import ChannelInbox
+from bot.services.periodic import run_periodic
 from bot.services.providers.group_actions import ProviderGroupActions
 from bot.services.providers.notifications import ProviderNotifier
 from bot.services.providers.tickets import ProviderTicketService
-from bot.services.webhooks.outbox import run_outbox
 from bot.settings import Settings
 from integrations.telegram.client import BotApiClient
 from integrations.telegram.errors import BotApiError, TelegramError
@@ -63,7 +63,9 @@ def provider_bot_ctx(
         task: asyncio.Task[None] | None = None
         if settings.provider_telegram_interval_s > 0:
             notifier = ProviderNotifier(sessions, bot)
-            task = asyncio.create_task(run_outbox(notifier, settings.provider_telegram_interval_s, "provider_notices"))
+            task = asyncio.create_task(
+                run_periodic("provider_notices", settings.provider_telegram_interval_s, notifier.run_once)
+            )
         app[PROVIDER_BOT_KEY] = ProviderBot(secret, bot, ProviderGroupActions(sessions, app[provider_key]),
                                             ChannelInbox(sessions), task)
         logger.info("provider_bot_started interval_s=%s", settings.provider_telegram_interval_s)
