@@ -115,7 +115,7 @@ async def route_queries(db_url: str, queries: Sequence[Query], today: date) -> l
             outlet = await outlets.get(view.assigned_outlet_id)
             outcome = MAIL_IN if event.data.get("mail_in") else OUTLET
             results.append(Result(city.key, city.country, query.brand_code, query.category.value, outcome,
-                                  outlet.id, outlet.name(new.language), event.data.get("distance_km")))
+                                  outlet.outlet_id, outlet.name(new.language), event.data.get("distance_km")))
         return results
     finally:
         await engine.dispose()

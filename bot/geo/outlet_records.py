@@ -8,6 +8,7 @@ from datetime import date
 from enum import Enum
 from typing import NamedTuple
 
+from bot.domain.outlet_contact import OutletContact
 from bot.geo.types import RouteCandidate
 
 
@@ -22,16 +23,9 @@ class AuthorisationRecord(NamedTuple):
 
 
 @dataclass(frozen=True)
-class OutletRecord:
+class OutletRecord(OutletContact):
     """What routing needs to know about one outlet, detached from the ORM."""
 
-    outlet_id: int
-    code: str
-    name_zh: str
-    name_en: str
-    address: str
-    phone: str | None
-    opening_hours: str
     lat: float
     lon: float
     country: str

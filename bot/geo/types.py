@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.outlet_contact import OutletContact
+
 
 @dataclass(frozen=True)
 class Location:
@@ -23,16 +25,9 @@ class Location:
 
 
 @dataclass(frozen=True)
-class RouteCandidate:
+class RouteCandidate(OutletContact):
     """An outlet eligible to serve a request, with its distance from the customer."""
 
-    outlet_id: int
-    code: str
-    name_zh: str
-    name_en: str
-    address: str
-    phone: str | None
-    opening_hours: str
     lat: float
     lon: float
     distance_km: float

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.outlet_contact import OutletContact
 from bot.services.handoff.types import HandoffView
 
 
@@ -67,16 +68,9 @@ class TicketDraft:
 
 
 @dataclass(frozen=True)
-class OutletSuggestion:
+class OutletSuggestion(OutletContact):
     """A nearby authorised outlet for the draft's brand, product and location."""
 
-    outlet_id: int
-    code: str
-    name_zh: str
-    name_en: str
-    address: str
-    phone: str | None
-    opening_hours: str
     distance_km: float
 
 

@@ -9,27 +9,17 @@ from sqlalchemy import select
 from bot.db.models import Outlet
 from bot.db.session import SessionFactory
 from bot.domain.errors import NotFoundError
+from bot.domain.outlet_contact import OutletContact
 
 
 @dataclass(frozen=True)
-class OutletView:
+class OutletView(OutletContact):
     """An outlet as customers see it."""
 
-    id: int
-    code: str
-    name_zh: str
-    name_en: str
-    address: str
-    phone: str | None
-    opening_hours: str
     country: str
     is_mail_in_hub: bool
     lat: float
     lon: float
-
-    def name(self, language: str) -> str:
-        """The outlet's name in the customer's language."""
-        return self.name_en if language == "en" else self.name_zh
 
 
 class OutletDirectory:
