@@ -17,7 +17,7 @@ export PYTHONHASHSEED ?= 0
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py bot/nlu/components/*.py)
+MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name "*.yml" 2>/dev/null) $(wildcard bot/nlu/*.py bot/nlu/*/*.py)
 
 .PHONY: help setup lock run test test-unit validate train bench lint clean seed-demo
 
@@ -86,8 +86,8 @@ test: $(STAMP) $(BROWSER) models/.trained  ## set up, then run every test
 	    --out var/conversation-tests --quiet
 	$(PY) -m pytest -q -p no:cacheprovider
 
-test-unit: $(STAMP)  ## unit tests only (fast)
-	$(PY) -m pytest -q tests/unit
+test-unit: $(STAMP)  ## unit tests only, without the slow and PostgreSQL ones (fast: no model, no servers)
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit -m "not slow and not postgres"
 
 bench: $(STAMP)  ## run the benchmarks, write bench/results.json
 	$(PY) -m bench.run --output bench/results.json
