@@ -24,8 +24,8 @@ import scipy.sparse
 import yaml
 
 from bench.nlu_quality import macro_f1
-from bot.nlu.categories import category_for_intent
-from bot.nlu.linear_model import fit_linear_model
+from bot.nlu.intents.categories import category_for_intent
+from bot.nlu.model.linear_model import fit_linear_model
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCODER = "SentenceEncoderFeaturizer"
@@ -44,7 +44,7 @@ def featurize(model: Path, texts: list[str], sparse_names: list[str], dense_name
     from rasa.core.channels.channel import UserMessage
 
     from bot.nlu.components.linear_intent_classifier import aligned_row, dense_sentence_features, sentence_features
-    from bot.nlu.triage import quiet_rasa_logs
+    from bot.nlu.intents.triage import quiet_rasa_logs
 
     quiet_rasa_logs()
     agent = Agent.load(str(model))

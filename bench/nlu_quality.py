@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from bot.nlu.calibration import expected_calibration_error
-from bot.nlu.categories import category_for_intent
-from bot.nlu.disambiguation import candidate_needs
+from bot.nlu.intents.categories import category_for_intent
+from bot.nlu.intents.disambiguation import candidate_needs
+from bot.nlu.model.calibration import expected_calibration_error
 
 ROOT = Path(__file__).resolve().parent.parent
 FALLBACK = "nlu_fallback"
@@ -97,7 +97,7 @@ def report(items: list[dict[str, Any]], rankings: list[list[dict[str, Any]]], th
 
 
 async def _rankings(model: Path, texts: list[str]) -> list[list[dict[str, Any]]]:
-    from bot.nlu.triage import TriageRunner
+    from bot.nlu.intents.triage import TriageRunner
 
     runner = TriageRunner(model)
     out = []

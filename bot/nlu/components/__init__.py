@@ -1,1 +1,1 @@
-"""Rasa graph components of our NLU pipeline (`config.yml`); the plain text rules they use live in `bot.nlu`."""
+"""Rasa graph components of our NLU pipeline (`config.yml`); the rules they run live in `bot.nlu`'s other packages."""

@@ -12,13 +12,13 @@ meet digits ("iPhone15"): "mi" does not match in "remind", "lg" not in "LGBT", "
 the very same span are all kept ("iPad": brand apple and product_category tablet). A model match also yields
 its brand over the same span unless the message names that brand (`model_implies_brand`).
 
-Brands (`bot.nlu.brand_mentions`): an @handle names a brand when it is one of the brand's support handles or its
+Brands (`bot.nlu.lexicon.brand_mentions`): an @handle names a brand when it is one of the brand's support handles or its
 ASCII name inside support-style affixes ("@AppleSupport", "@Lenovo_in", "@AskPlayStation"); the entity spans the
 handle without the "@". Brands we do not service are `unserved_brand` entities valued by their English name
 ("Whirlpool"). A brand that is only compared with ("建议买格力", "比联想等牌子", "better than Dell") and a name
 inside a phrase where it is an ordinary word ("螺丝松下来了") yield no entity. Parts are read in the light of the
 product the message names, and product words in set phrases ("over the phone") name no product
-(`bot.nlu.catalogue_context`).
+(`bot.nlu.lexicon.catalogue_context`).
 
 Values are codes: brand code, category code, model code, part kind, canonical symptom. Offsets index the
 original message text.
@@ -27,22 +27,22 @@ original message text.
 from __future__ import annotations
 
 import json
-import logging
 import re
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.brand_mentions import HandleResolver, handle_spans, is_comparison, is_false_friend
-from bot.nlu.catalogue_context import Match, implied_categories, parts_in_context
-from bot.nlu.catalogue_lexicon import (
+from bot.nlu.components.base import EachMessage, PersistedOnTrain, append_entities, rule_entity, store_text
+from bot.nlu.components.normaliser import normalised_text
+from bot.nlu.lexicon.brand_mentions import HandleResolver, handle_spans, is_comparison, is_false_friend
+from bot.nlu.lexicon.catalogue_context import Match, implied_categories, parts_in_context
+from bot.nlu.lexicon.catalogue_lexicon import (
     BRAND,
     DEFAULT_CATALOGUE_PATH,
     PART,
@@ -53,10 +53,7 @@ from bot.nlu.catalogue_lexicon import (
     Term,
     load_catalogue,
 )
-from bot.nlu.components.normaliser import normalised_text
-from bot.nlu.normalise import HAN_CLASS, normalise
-
-logger = logging.getLogger(__name__)
+from bot.nlu.text.normalise import HAN_CLASS, normalise
 
 PATTERNS_FILE = "patterns.json"
 ENTITY_TYPES = (BRAND, UNSERVED_BRAND, PRODUCT_CATEGORY, PRODUCT_MODEL, PART, SYMPTOM)
@@ -106,8 +103,11 @@ def resolve_overlaps(found: list[Found]) -> list[Found]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
+class CatalogueEntityExtractor(EachMessage, PersistedOnTrain, EntityExtractorMixin):
     """Finds catalogue and fault terms in messages; the patterns are stored in the model at training time."""
+
+    STORED_FILE = PATTERNS_FILE
+    NOT_STORED = "catalogue_matcher.no_stored_patterns resource=%s"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -129,8 +129,10 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         part_categories: dict[str, list[str]] | None = None, part_alternatives: dict[str, list[str]] | None = None,
         model_categories: dict[str, str] | None = None,
     ) -> None:
-        """Build the phrase matcher over `terms` and the handle reader over `handle_names` (default: the terms);
-        `part_categories` and `part_alternatives` (from the lexicon) read parts in the light of the product named."""
+        """Build the phrase matcher over `terms` and the handle reader over `handle_names` (default: the terms).
+
+        `part_categories` and `part_alternatives` (from the lexicon) read parts in the light of the product named.
+        """
         import spacy
         from spacy.matcher import PhraseMatcher
 
@@ -172,17 +174,10 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         return Doc(self._vocab, words=words)
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
+    def from_source(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> CatalogueEntityExtractor:
         """Create the extractor from the configured catalogue file."""
-        from pathlib import Path
-
-        config = {**cls.get_default_config(), **config}
         path = Path(config["catalogue_path"])
         if not path.is_file():
             raise FileNotFoundError(f"catalogue lexicon {path} not found: run `python -m bot catalogue-export`")
@@ -193,34 +188,22 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             lexicon.part_categories(), lexicon.part_alternatives(), {m.code: m.category for m in lexicon.models},
         )
 
+    @staticmethod
+    def read_stored_file(path: Path) -> Any:
+        """The stored patterns (JSON)."""
+        return json.loads(path.read_text(encoding="utf-8"))
+
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def from_stored(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, stored: Any
     ) -> CatalogueEntityExtractor:
         """Load the patterns stored at training time."""
-        config = {**cls.get_default_config(), **config}
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = json.loads((directory / PATTERNS_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            logger.warning("catalogue_matcher.no_stored_patterns resource=%s", resource.name)
-            return cls.create(config, model_storage, resource, execution_context)
         terms = [Term(*row) for row in stored["terms"]]
         handle_names = [Term(*row) for row in stored["handle_names"]] if "handle_names" in stored else None
         return cls(
             config, model_storage, resource, terms, stored["model_brands"], handle_names,
             stored.get("part_categories"), stored.get("part_alternatives"), stored.get("model_categories"),
         )
-
-    def train(self, training_data: TrainingData) -> Resource:
-        """Store the patterns in the model (the training examples are not used)."""
-        self.persist()
-        return self._resource
 
     def persist(self) -> None:
         """Write the terms, the model-to-brand map and the handle names to the model storage."""
@@ -232,8 +215,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
             "part_alternatives": {k: list(v) for k, v in self._alternatives.items()},
             "model_categories": self._model_categories,
         }
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / PATTERNS_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        store_text(self._model_storage, self._resource, PATTERNS_FILE, json.dumps(stored, ensure_ascii=False))
 
     def find(self, text: str, original: str | None = None) -> list[Found]:
         """The catalogue entities in normalised `text`, overlaps resolved.
@@ -280,23 +262,14 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         # A brand only compared with ("建议买格力") or a name used as an ordinary word ("松下来") is no mention.
         return not (is_false_friend(text, found.start, found.end) or is_comparison(text, found.start, found.end))
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Append the catalogue entities of every message."""
-        for message in messages:
-            text = normalised_text(message)
-            if not text:
-                continue
-            entities = [
-                {
-                    "entity": item.entity,
-                    "value": item.value,
-                    "start": item.start,
-                    "end": item.end,
-                    "confidence_entity": 1.0,
-                }
-                for item in self.find(text, message.get(TEXT))
-            ]
-            if entities:
-                self.add_extractor_name(entities)
-                message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        """Append the catalogue entities of the message."""
+        text = normalised_text(message)
+        if not text:
+            return
+        entities = [
+            rule_entity(item.entity, item.value, item.start, item.end) for item in self.find(text, message.get(TEXT))
+        ]
+        if entities:
+            self.add_extractor_name(entities)
+            append_entities(message, entities)

@@ -23,20 +23,16 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.components.normaliser import TextNormaliser, normalised_text
+from bot.nlu.components.base import EachTrainingMessage, read_stored, store_text
+from bot.nlu.components.normaliser import ReadsNormalisedText, normalised_text
 
 logger = logging.getLogger(__name__)
 VOCABULARY_FILE = "char_ngram_vocabulary.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class CharNgramFeaturizer(SparseFeaturizer, GraphComponent):
+class CharNgramFeaturizer(ReadsNormalisedText, EachTrainingMessage, SparseFeaturizer, GraphComponent):
     """Counts of character n-grams of the normalised message text."""
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        """The normaliser runs first (the text is normalised on demand otherwise)."""
-        return [TextNormaliser]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -93,10 +89,10 @@ class CharNgramFeaturizer(SparseFeaturizer, GraphComponent):
         vectorizer = self._make_vectorizer()
         vectorizer.fit(texts)
         self._vectorizer = self._make_vectorizer({k: int(v) for k, v in vectorizer.vocabulary_.items()})
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(
-                json.dumps(self._vectorizer.vocabulary, ensure_ascii=False), encoding="utf-8"
-            )
+        store_text(
+            self._model_storage, self._resource, VOCABULARY_FILE,
+            json.dumps(self._vectorizer.vocabulary, ensure_ascii=False),
+        )
         return self._resource
 
     @classmethod
@@ -106,29 +102,16 @@ class CharNgramFeaturizer(SparseFeaturizer, GraphComponent):
     ) -> CharNgramFeaturizer:
         """Load the stored vocabulary (an unfitted featurizer when there is none)."""
         config = {**cls.get_default_config(), **config}
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            logger.warning("char_ngrams.no_stored_vocabulary resource=%s", resource.name)
-            vocabulary = None
+        vocabulary = read_stored(
+            model_storage, resource, VOCABULARY_FILE, lambda path: json.loads(path.read_text(encoding="utf-8")),
+            logger, "char_ngrams.no_stored_vocabulary resource=%s",
+        )
         return cls(config, model_storage, resource, execution_context, vocabulary)
 
-    def _featurize(self, message: Message) -> None:
+    def process_message(self, message: Message) -> None:
+        """Add the n-gram counts of the message's normalised text as its sentence features."""
         text = normalised_text(message, TEXT)
         if self._vectorizer is None or not text:
             return
         sentence = scipy.sparse.coo_matrix(self._vectorizer.transform([text]))
         self.add_features_to_message(None, sentence, TEXT, message)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Add the features to every training message."""
-        for example in training_data.training_examples:
-            self._featurize(example)
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the features to every message."""
-        for message in messages:
-            self._featurize(message)
-        return messages

@@ -22,10 +22,7 @@ import bisect
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -34,6 +31,8 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components.base import EachMessage, StatelessComponent
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ def merge_entities(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class EntityMerger(GraphComponent):
+class EntityMerger(EachMessage, StatelessComponent):
     """Drops duplicate and conflicting entities from different extractors, preferring the more precise one."""
 
     @staticmethod
@@ -98,22 +97,14 @@ class EntityMerger(GraphComponent):
         self._exempt = tuple(config["exempt_entities"])
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EntityMerger:
-        """Create the component (it has nothing to train or persist)."""
-        return cls({**cls.get_default_config(), **config})
+    def from_config(cls, config: dict[str, Any]) -> EntityMerger:
+        """The merger for the merged `config`."""
+        return cls(config)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Replace every message's entities with the merged list."""
-        for message in messages:
-            entities = message.get(ENTITIES) or []
-            merged = merge_entities(entities, self._priority, self._exempt)
-            if len(merged) != len(entities):
-                logger.debug("entity_merger.dropped count=%d", len(entities) - len(merged))
-                message.set(ENTITIES, merged, add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        """Replace the message's entities with the merged list."""
+        entities = message.get(ENTITIES) or []
+        merged = merge_entities(entities, self._priority, self._exempt)
+        if len(merged) != len(entities):
+            logger.debug("entity_merger.dropped count=%d", len(entities) - len(merged))
+            message.set(ENTITIES, merged, add_to_output=True)

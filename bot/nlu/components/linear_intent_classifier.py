@@ -1,10 +1,11 @@
-"""`LinearIntentClassifier`: TF-IDF-weighted sparse features and dense sentence embeddings into one calibrated
-multinomial logistic regression.
+"""`LinearIntentClassifier`: one calibrated multinomial logistic regression over sparse and dense features.
+
+The sparse features are TF-IDF-weighted, the dense ones are sentence embeddings.
 
 It reads the sentence-level sparse features that the featurizers before it produced (word and character
 n-grams, keyword cues) and the dense sentence features of the encoder (`SentenceEncoderFeaturizer`), so what it
 sees is configured in `config.yml` like any Rasa classifier. Its probabilities are temperature-scaled on a
-held-out split of the training data (`bot.nlu.linear_model`), which is what "did you mean" thresholds read.
+held-out split of the training data (`bot.nlu.model.linear_model`), which is what "did you mean" thresholds read.
 The model is stored as plain arrays (`numpy.savez`, no pickle). Measured choices: README, NLU.
 """
 
@@ -26,7 +27,8 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANK
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.linear_model import LinearModel, fit_linear_model
+from bot.nlu.components.base import EachMessage, read_stored
+from bot.nlu.model.linear_model import LinearModel, fit_linear_model
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "linear_intent_model.npz"
@@ -41,8 +43,10 @@ def sentence_features(message: Message, featurizers: list[str] | None) -> scipy.
 
 
 def aligned_row(blocks: list[scipy.sparse.csr_matrix | None], widths: list[int]) -> scipy.sparse.csr_matrix:
-    """One row of the featurizers' blocks side by side, a missing block as zeros of its width (a message without
-    tokens, "。。。", gets no word features: its other blocks must still land in their own columns)."""
+    """One row of the featurizers' blocks side by side, a missing block as zeros of its width.
+
+    A message without tokens ("。。。") gets no word features: its other blocks must still land in their own columns.
+    """
     parts = []
     for block, width in zip(blocks, widths, strict=True):
         if block is None:
@@ -63,7 +67,7 @@ def dense_sentence_features(message: Message, featurizers: list[str] | None) -> 
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(EachMessage, GraphComponent, IntentClassifier):
     """Multinomial logistic regression over TF-IDF-weighted sparse sentence features."""
 
     @classmethod
@@ -191,12 +195,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     ) -> LinearIntentClassifier:
         """Load the stored arrays; an untrained classifier when there are none."""
         config = {**cls.get_default_config(), **config}
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = LinearModel.load(directory / MODEL_FILE)
-        except (ValueError, FileNotFoundError):
-            logger.warning("linear_intent.no_stored_model resource=%s", resource.name)
-            model = None
+        model = read_stored(
+            model_storage, resource, MODEL_FILE, LinearModel.load, logger, "linear_intent.no_stored_model resource=%s"
+        )
         return cls(config, model_storage, resource, model)
 
     def _blend(self, probabilities: np.ndarray, message: Message) -> np.ndarray:
@@ -208,26 +209,27 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         other = np.array([previous.get(label, 0.0) for label in self._model.labels])
         return np.asarray((1 - weight) * probabilities + weight * other)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Set `intent` and `intent_ranking` on every message."""
-        for message in messages:
-            blocks = self._blocks(message, self._model.block_names) if self._model is not None else []
-            if self._model is None or all(block is None for block in blocks):
-                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
-                continue
-            dense = self._dense(message) if self._model.dense_dimensions else None
-            if dense is not None and dense.shape[1] != self._model.dense_dimensions:
-                dense = None  # a different encoder than at training time: sparse features only
-            widths = self._model.block_widths
-            features = aligned_row(blocks, widths) if len(widths) == len(blocks) else None
-            if features is None:  # a model trained with other featurizers than configured now
-                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
-                continue
-            probabilities = self._blend(self._model.predict_proba(features, dense)[0], message)
-            order = np.argsort(-probabilities)[:LABEL_RANKING_LENGTH]
-            ranking = [{"name": self._model.labels[i], "confidence": float(probabilities[i])} for i in order]
-            message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        """Set `intent` and `intent_ranking` on the message."""
+        blocks = self._blocks(message, self._model.block_names) if self._model is not None else []
+        if self._model is None or all(block is None for block in blocks):
+            _set_no_intent(message)
+            return
+        dense = self._dense(message) if self._model.dense_dimensions else None
+        if dense is not None and dense.shape[1] != self._model.dense_dimensions:
+            dense = None  # a different encoder than at training time: sparse features only
+        widths = self._model.block_widths
+        features = aligned_row(blocks, widths) if len(widths) == len(blocks) else None
+        if features is None:  # a model trained with other featurizers than configured now
+            _set_no_intent(message)
+            return
+        probabilities = self._blend(self._model.predict_proba(features, dense)[0], message)
+        order = np.argsort(-probabilities)[:LABEL_RANKING_LENGTH]
+        ranking = [{"name": self._model.labels[i], "confidence": float(probabilities[i])} for i in order]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _set_no_intent(message: Message) -> None:
+    message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [], add_to_output=True)

@@ -14,24 +14,20 @@ not need the catalogue file.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, load_catalogue
+from bot.nlu.components.base import PersistedOnTrain, store_text
 from bot.nlu.components.normaliser import normalised_text
-from bot.nlu.normalise import HAN_CLASS
-
-logger = logging.getLogger(__name__)
+from bot.nlu.lexicon.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, load_catalogue
+from bot.nlu.text.normalise import HAN_CLASS
 
 USER_DICT_FILE = "user_dict.txt"
 
@@ -62,8 +58,11 @@ def read_user_words(catalogue_path: str | None) -> list[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
-class MixedScriptTokenizer(Tokenizer):
+class MixedScriptTokenizer(PersistedOnTrain, Tokenizer):
     """Jieba for Han runs with the catalogue as user dictionary; whole words, codes and emoji elsewhere."""
+
+    STORED_FILE = USER_DICT_FILE
+    NOT_STORED = "mixed_tokenizer.no_stored_dictionary resource=%s"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -115,45 +114,22 @@ class MixedScriptTokenizer(Tokenizer):
                     self._jieba.suggest_freq((first, second), tune=True)
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
+    def from_source(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> MixedScriptTokenizer:
         """Create an untrained tokenizer with the user words of the configured catalogue."""
-        config = {**cls.get_default_config(), **config}
         return cls(config, model_storage, resource, read_user_words(config["catalogue_path"]))
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
+    def from_stored(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, stored: Any
     ) -> MixedScriptTokenizer:
         """Load the user words stored at training time (the catalogue file is not read)."""
-        config = {**cls.get_default_config(), **config}
-        try:
-            with model_storage.read_from(resource) as directory:
-                text = (directory / USER_DICT_FILE).read_text(encoding="utf-8")
-        except (ValueError, FileNotFoundError):
-            logger.warning("mixed_tokenizer.no_stored_dictionary resource=%s", resource.name)
-            return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, text.split())
-
-    def train(self, training_data: TrainingData) -> Resource:
-        """Store the user words in the model."""
-        self.persist()
-        return self._resource
+        return cls(config, model_storage, resource, stored.split())
 
     def persist(self) -> None:
         """Write the user words, one a line, to the model storage."""
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / USER_DICT_FILE).write_text("".join(f"{w}\n" for w in self._words), encoding="utf-8")
+        store_text(self._model_storage, self._resource, USER_DICT_FILE, "".join(f"{w}\n" for w in self._words))
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokens of `message[attribute]`: normalised texts at the original offsets."""

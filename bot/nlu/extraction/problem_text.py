@@ -18,8 +18,11 @@ _FILLER = re.compile(
 
 
 def describes_a_problem(message: dict[str, Any]) -> bool:
-    """Whether a message says what is wrong, beyond naming the product ("手机", "华为 P60", a button payload):
-    a symptom or error code found, or words left once the product, the place and the filler are taken out."""
+    """Whether a message says what is wrong, beyond naming the product ("手机", "华为 P60", a button payload).
+
+    It does when a symptom or error code is found, or when words are left once the product, the place and the
+    filler are taken out.
+    """
     text = str(message.get("text") or "")
     if not text.strip() or text.lstrip().startswith("/"):
         return False

@@ -1,8 +1,8 @@
-"""Purchase dates in free text, resolved against today (rules in `bot.nlu.patterns`' module docstring).
+"""Purchase dates in free text, resolved against today (rules in `bot.nlu.extraction.patterns`' module docstring).
 
 The date part of the pattern entities: explicit, relative and partial dates, durations since the purchase, a year
-alone and shopping festivals, in Chinese and English. Pure functions; `bot.nlu.patterns.extract_all` merges these
-spans with the other pattern entities.
+alone and shopping festivals, in Chinese and English. Pure functions; `bot.nlu.extraction.patterns.extract_all` merges
+these spans with the other pattern entities.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from bot.nlu.patterns import MIN_PURCHASE_YEAR, PURCHASE_DATE, Span, match_text, resolve_overlaps
+from bot.nlu.extraction.patterns import MIN_PURCHASE_YEAR, PURCHASE_DATE, Span, match_text, resolve_overlaps
 
 # --- purchase dates ------------------------------------------------------------------------------------------------
 _CN_NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
@@ -177,6 +177,7 @@ def _resolve(kind: str, match: re.Match[str], today: date, day_first: bool) -> d
 
 
 def date_spans(text: str, today: date, normalised: str | None, day_first: bool) -> Iterator[Span]:
+    """Purchase-date spans for the dates the patterns find in `text` and resolve against `today`; overlaps left in."""
     t = match_text(text, normalised)
     for kind, pattern in _DATES.items():
         for match in pattern.finditer(t):
@@ -200,8 +201,10 @@ EARLIEST_PURCHASE = date(1990, 1, 1)
 
 
 def purchase_day(text: str, today: date) -> date | None:
-    """The purchase date an answer or a slot gives (ISO, or any form `resolve_date` reads), if it is plausible:
-    not in the future and not before `EARLIEST_PURCHASE`."""
+    """The purchase date an answer or a slot gives (ISO, or any form `resolve_date` reads), if it is plausible.
+
+    Plausible: not in the future and not before `EARLIEST_PURCHASE`.
+    """
     try:
         day: date | None = date.fromisoformat(text[:10])
     except ValueError:

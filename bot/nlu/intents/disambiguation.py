@@ -1,6 +1,6 @@
 """"Did you mean": which needs to offer when the intent classifier is unsure, and how to read the answer.
 
-Framework-free: the inputs are Rasa's intent ranking (calibrated probabilities, see `bot.nlu.calibration`) and
+Framework-free: the inputs are Rasa's intent ranking (calibrated probabilities, see `bot.nlu.model.calibration`) and
 the customer's reply text. Only triage categories that start a flow are offered (greetings, out-of-scope and the
 dialogue intents are never a "need"); "something else" is always offered beside them.
 """

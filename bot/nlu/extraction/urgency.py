@@ -16,7 +16,7 @@ import re
 from typing import Literal, NamedTuple
 
 from bot.domain.taxonomy import Priority
-from bot.nlu.patterns import match_text
+from bot.nlu.extraction.patterns import match_text
 
 #: Message key (also in the parse output) and entity name.
 URGENCY = "urgency"
@@ -131,14 +131,16 @@ def detect_urgency(text: str | None, normalised: str | None = None) -> UrgencyHi
 
 
 def classify_urgency(text: str | None, normalised: str | None = None) -> Urgency:
-    """ "safety", "high" or "normal" for a customer message."""
+    """The urgency of a customer message: "safety", "high" or "normal"."""
     hit = detect_urgency(text, normalised)
     return hit.level if hit is not None else NORMAL
 
 
 def ticket_priority(urgency: str | None, symptom: str) -> Priority:
-    """A ticket's priority: safety when the conversation or the problem itself is a hazard (鼓包, smoke), high when
-    the conversation is angry, else normal."""
+    """A ticket's priority: safety for a hazard, high when the conversation is angry, else normal.
+
+    A hazard is either the conversation's urgency or the problem itself (鼓包, smoke).
+    """
     hit = detect_urgency(symptom)
     if urgency == SAFETY or (hit is not None and hit.level == SAFETY):
         return Priority.SAFETY

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.domain.taxonomy import Category
-from bot.nlu.categories import category_for_intent
-from bot.nlu.language import detect_language
+from bot.nlu.intents.categories import category_for_intent
+from bot.nlu.text.language import detect_language
 
 logger = logging.getLogger(__name__)
 

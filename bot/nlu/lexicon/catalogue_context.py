@@ -1,5 +1,6 @@
-"""What the rest of a message says about a catalogue match: parts that belong to the product named, and product
-words used in set phrases. Framework-free; the catalogue matcher applies it after matching.
+"""What the rest of a message says about a catalogue match: parts of the product named, product words in set phrases.
+
+Framework-free; the catalogue matcher applies it after matching.
 
 * A part kind belongs to some product categories ("主板" is a PC's motherboard but an appliance's main board;
   "风扇" a PC's cooling fan). When the message names a product category, a part that no named product has is
@@ -72,8 +73,10 @@ def implied_categories(text: str) -> list[Match]:
 
 
 def compared_part(text: str, start: int, end: int | None = None) -> bool:
-    """Whether a part word at [start, end) is the object of a comparison ("比风扇都不如", "跟电风扇一样"), not one
-    of a list ("压缩机和主板都坏了")."""
+    """Whether a part word at [start, end) is the object of a comparison ("比风扇都不如", "跟电风扇一样").
+
+    A part word in a list ("压缩机和主板都坏了") is not.
+    """
     before = text[max(0, start - 3) : start]
     if _COMPARED.search(before):
         return True
@@ -89,8 +92,10 @@ def parts_in_context(
     text: str, matches: Iterable[Match], part_categories: Mapping[str, frozenset[str]],
     alternatives: Mapping[str, tuple[str, ...]], part: str = "part", product_category: str = "product_category",
 ) -> list[Match]:
-    """`matches` with parts read in the light of the product categories the message names (module docstring),
-    and product words in set phrases dropped."""
+    """`matches` with parts read in the light of the product categories the message names (module docstring).
+
+    Product words in set phrases are dropped.
+    """
     items = list(matches)
     categories = {
         m.value for m in items if m.entity == product_category and not in_set_phrase(text, m.start, m.end, m.value)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
-from bot.nlu.normalise import HAN_CLASS
+from bot.nlu.text.normalise import HAN_CLASS
 
 Script = Literal["hans", "hant"]
 #: The language stored on a ticket (and its customer) of a customer who writes traditional characters.

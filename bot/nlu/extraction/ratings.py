@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.nlu.normalise import normalise
+from bot.nlu.text.normalise import normalise
 
 _DIGIT = re.compile(r"(?<![\d.])([1-5])(?![\d.])")
 _ZH_NUMBER = re.compile(r"([一二三四五两])\s*(?:分|颗星|星)")

@@ -64,8 +64,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-_.']*")
 
 
 def says_too_little(text: str | None) -> bool:
-    """Whether a Latin-only text is too short to tell the customer's language: "ok", "P60 Pro", "KFR-35GW",
-    "iPhone 15". Such a message keeps the conversation's language instead of switching it."""
+    """Whether a Latin-only text is too short to tell the customer's language.
+
+    For example "ok", "P60 Pro", "KFR-35GW", "iPhone 15": such a message keeps the conversation's language instead of
+    switching it.
+    """
     if not text:
         return True
     folded = unicodedata.normalize("NFKC", text)

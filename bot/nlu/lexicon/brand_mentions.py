@@ -1,6 +1,6 @@
 """When a brand name in a message is the customer's brand: @support handles, everyday words, comparisons.
 
-Plain rules over *normalised* text (`bot.nlu.normalise`, same length as the original), shared by the NLU's
+Plain rules over *normalised* text (`bot.nlu.text.normalise`, same length as the original), shared by the NLU's
 `CatalogueEntityExtractor` and by `CatalogueService` for free-text answers:
 
 * `HandleResolver` reads a support handle ("AppleSupport", "Lenovo_in", "AskPlayStation", "SamsungUK"): one of a
@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
-from bot.nlu.normalise import HAN_CLASS
+from bot.nlu.text.normalise import HAN_CLASS
 
 T = TypeVar("T")
 

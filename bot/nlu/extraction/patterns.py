@@ -95,9 +95,9 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def _project_normaliser() -> Callable[[str], str] | None:
     try:
-        from bot.nlu.normalise import normalise
+        from bot.nlu.text.normalise import normalise
     except ModuleNotFoundError as exc:  # the TextNormaliser is optional: fold() alone covers our cue words
-        if exc.name != "bot.nlu.normalise":
+        if exc.name != "bot.nlu.text.normalise":
             raise
         return None
     return normalise
@@ -291,7 +291,7 @@ def find_error_codes(text: str, normalised: str | None = None) -> list[Span]:
 
 def extract_all(text: str, today: date, normalised: str | None = None, day_first: bool = True) -> list[Span]:
     """Every pattern entity of `text`, overlaps resolved, sorted by offset."""
-    from bot.nlu.purchase_dates import date_spans  # it builds on this module's spans
+    from bot.nlu.extraction.purchase_dates import date_spans  # it builds on this module's spans
     if not text:
         return []
     t = match_text(text, normalised)

@@ -1,0 +1,1 @@
+"""What a message states, by rules: pattern entities, purchase dates, places, urgency, ratings, a stated problem."""

@@ -1,0 +1,1 @@
+"""The intent model: the linear classifier's arrays, the sentence encoder and its cache, calibration, the gate."""

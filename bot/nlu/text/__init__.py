@@ -1,0 +1,1 @@
+"""Customer text as such: length-preserving normalisation, script and language, and masking of personal data."""
