@@ -1,7 +1,8 @@
 """The services the actions call, built lazily on first use (importing `actions` has no side effects).
 
-The action server is one process serving many conversations: one engine, one routing index and one geocoder are
-shared by all actions. Tests replace the container with `use_services(...)`.
+The action server is one process serving many conversations: one engine and one services container
+(`bot.services.container`, built as our aiohttp service builds its own, without a Rasa client) are shared by all
+actions. Tests replace the container with `use_services(...)`.
 """
 
 from __future__ import annotations
@@ -10,64 +11,22 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
-from bot.geo.geocoder import Geocoder
-from bot.services.catalogue.service import CatalogueService
-from bot.services.handoff.csat import CsatService
-from bot.services.handoff.service import HandoffService
-from bot.services.nlu_feedback.service import NluFeedbackService
-from bot.services.parts.service import PartsService
-from bot.services.tickets.outlets import OutletDirectory
-from bot.services.tickets.routing import RoutingService
-from bot.services.tickets.service import TicketService
-from bot.services.tickets.warranty import WarrantyService
+from bot.db.session import create_async_db_engine, make_session_factory
+from bot.services.container import Services, build_services
 from bot.settings import Settings
+
+__all__ = ["SERVICE_TIMEOUT_S", "Services", "as_dict", "close_services", "public_error", "services", "use_services",
+           "warm_up", "within_budget"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: An action answers within this budget or apologises (Rasa waits for the action server much longer).
 SERVICE_TIMEOUT_S = 1.5
-
-
-@dataclass
-class Services:
-    """Everything the actions use, sharing one session factory."""
-
-    sessions: SessionFactory
-    catalogue: CatalogueService
-    routing: RoutingService
-    tickets: TicketService
-    parts: PartsService
-    warranty: WarrantyService
-    handoff: HandoffService
-    csat: CsatService
-    outlets: OutletDirectory
-    geocoder: Geocoder
-    nlu_feedback: NluFeedbackService  # "did you mean" choices become training examples
-
-    @classmethod
-    def from_sessions(cls, sessions: SessionFactory, geocoder: Geocoder | None = None) -> Services:
-        """Wire the services over one session factory."""
-        routing = RoutingService(sessions)
-        return cls(
-            sessions=sessions,
-            catalogue=CatalogueService(sessions),
-            routing=routing,
-            tickets=TicketService(sessions, router=routing),
-            parts=PartsService(sessions),
-            warranty=WarrantyService(sessions),
-            handoff=HandoffService(sessions),
-            csat=CsatService(sessions),
-            outlets=OutletDirectory(sessions),
-            geocoder=geocoder or Geocoder(),
-            nlu_feedback=NluFeedbackService(sessions),
-        )
 
 
 _services: Services | None = None
@@ -83,7 +42,7 @@ async def services() -> Services:
             if _services is None:
                 settings = Settings.from_env()
                 _engine = create_async_db_engine(settings.database_url)
-                _services = Services.from_sessions(make_session_factory(_engine))
+                _services = build_services(make_session_factory(_engine), settings)
                 logger.info("actions.services_ready")
     return _services
 

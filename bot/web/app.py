@@ -6,70 +6,35 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import __version__
-from bot.db.session import create_async_db_engine, make_session_factory
+from bot.domain.errors import DomainError
 from bot.settings import Settings
-from bot.web.agent_console import setup_agent_console
-from bot.web.chat import setup_web_chat
-from bot.web.chat_updates import setup_chat_updates
-from bot.web.conversation_api import CUSTOMER_OUTBOX_TASK_KEY, setup_conversation_api
-from bot.web.dashboard_api import setup_dashboard_api
-from bot.web.handoff_api import CSAT_DISPATCHER_KEY, HTTP_CLIENT_KEY, setup_handoff_api
-from bot.web.nlu_feedback_api import setup_nlu_feedback_api
+from bot.web.agents.console import setup_agent_console
+from bot.web.agents.conversation_api import setup_conversation_api
+from bot.web.agents.dashboard_api import setup_dashboard_api
+from bot.web.agents.handoff_api import setup_handoff_api
+from bot.web.agents.nlu_feedback_api import setup_nlu_feedback_api
+from bot.web.chat.page import setup_web_chat
+from bot.web.chat.updates import setup_chat_updates
+from bot.web.errors import domain_error_response, error_response, http_error_code
+from bot.web.keys import ENGINE_KEY, SETTINGS_KEY
 from bot.web.openapi import setup_openapi
-from bot.web.provider_api import SLA_SWEEPER_KEY, setup_provider_api
-from bot.web.provider_portal import setup_provider_portal
-from bot.web.provider_telegram_webhook import setup_provider_telegram
-from integrations.telegram.provider_bot.runtime import PROVIDER_BOT_KEY
-from integrations.webhooks.runner import WEBHOOK_OUTBOX_KEY, setup_webhook_outbox
+from bot.web.providers.api import setup_provider_api
+from bot.web.providers.portal import setup_provider_portal
+from bot.web.providers.telegram_webhook import setup_provider_telegram
+from bot.web.resources import resources_ctx
+from bot.web.workers import SHUTDOWN_GRACE_S, setup_workers
+
+__all__ = ["SHUTDOWN_GRACE_S", "create_app", "error_middleware", "healthz", "serve"]
 
 logger = logging.getLogger(__name__)
 
-SETTINGS_KEY = web.AppKey("settings", Settings)
-ENGINE_KEY = web.AppKey("engine", AsyncEngine)
-SESSIONS_KEY = web.AppKey("sessions", object)
-
-#: After SIGTERM, how long in-flight requests (and, separately, the background loops) get to finish before they are
-#: cancelled. aiohttp's own default is 60 s for each, which outlasts every supervisor's patience.
-SHUTDOWN_GRACE_S = 3.0
-#: The periodic loops the feature contexts start; each context still awaits its own task when it closes.
-_LOOP_KEYS = (CSAT_DISPATCHER_KEY, SLA_SWEEPER_KEY, CUSTOMER_OUTBOX_TASK_KEY, WEBHOOK_OUTBOX_KEY)
-
-
-def _database_ctx(settings: Settings):  # type: ignore[no-untyped-def]
-    async def database(app: web.Application) -> AsyncIterator[None]:
-        engine = create_async_db_engine(settings.database_url)
-        app[ENGINE_KEY] = engine
-        app[SESSIONS_KEY] = make_session_factory(engine)
-        yield
-        await engine.dispose()
-
-    return database
-
-
-async def _stop_background_loops(app: web.Application) -> None:
-    """`on_shutdown`: cancel the periodic loops before aiohttp waits for in-flight work.
-
-    Otherwise a round stuck on a silent peer (a webhook, Rasa) holds the shutdown up, and the loop keeps starting new
-    rounds until the cleanup contexts cancel it, which aiohttp only runs after that wait. A cancelled round loses
-    nothing: its claims expire and the rows are retried by the next process.
-    """
-    tasks = [task for task in (app.get(key) for key in _LOOP_KEYS) if task is not None]
-    provider_bot = app.get(PROVIDER_BOT_KEY)
-    if provider_bot is not None and provider_bot.notifier_task is not None:
-        tasks.append(provider_bot.notifier_task)
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
-        if pending:
-            logger.warning("background_loops_still_stopping count=%d", len(pending))
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -79,45 +44,49 @@ async def healthz(request: web.Request) -> web.Response:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:  # any driver error means "not healthy"; logged once here
-        logger.warning("healthz_database_unreachable", exc_info=True)
+        logger.warning("healthz.database_unreachable", exc_info=True)
         return web.json_response({"status": "unavailable", "database": "down"}, status=503)
     return web.json_response({"status": "ok", "database": "up", "version": __version__})
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    """Unexpected errors become a JSON 500 without internals; HTTP errors pass through as JSON."""
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error answers `{"error", "code"}` (`bot/web/errors.py`).
+
+    Domain errors get their status from the one table; HTTP errors pass through as JSON; anything unexpected is a
+    500 without internals, logged once here.
+    """
     try:
         return await handler(request)
+    except DomainError as exc:
+        return domain_error_response(exc)
     except web.HTTPException as exc:
         if exc.status >= 400 and exc.content_type != "application/json":
-            return web.json_response({"error": exc.reason}, status=exc.status)
+            return error_response(exc.status, exc.reason, http_error_code(exc.status))
         raise
     except Exception:
-        logger.exception("unhandled_error path=%s", request.path)
-        return web.json_response({"error": "internal error"}, status=500)
+        logger.exception("http.unhandled_error path=%s", request.path)
+        return error_response(500, "internal error", "internal_error")
 
 
 def create_app(settings: Settings) -> web.Application:
-    """Build our service: `/healthz` now; provider API, agent console and web chat mount here later."""
+    """Build our service: resources first, then each feature's routes, then the background workers."""
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app[SETTINGS_KEY] = settings
-    app.cleanup_ctx.append(_database_ctx(settings))
-    # aiohttp 3.9 types its signals against an older aiosignal: the handler is right, the stub is not.
-    app.on_shutdown.append(_stop_background_loops)  # type: ignore[arg-type]
-    setup_handoff_api(app, settings, SESSIONS_KEY)  # after the database: its context uses the session factory
-    setup_provider_api(app, settings, SESSIONS_KEY)  # likewise; also starts the SLA sweeper
-    setup_webhook_outbox(app, settings, SESSIONS_KEY, HTTP_CLIENT_KEY)  # after the database and the HTTP client
-    setup_provider_telegram(app, settings, SESSIONS_KEY, HTTP_CLIENT_KEY)  # after the provider API and HTTP client
+    app.cleanup_ctx.append(resources_ctx(settings))  # the engine, HTTP session, Rasa bridge and services
+    setup_handoff_api(app, settings)
+    setup_provider_api(app)
+    setup_provider_telegram(app, settings)  # opens the provider bot (when configured) after the resources
     setup_provider_portal(app)
-    setup_conversation_api(app, settings, SESSIONS_KEY)  # after the handoff API: its outbox uses the Rasa bridge
-    setup_agent_console(app, settings, SESSIONS_KEY)  # after the handoff API: it uses its Rasa bridge
-    setup_dashboard_api(app, SESSIONS_KEY)
-    setup_nlu_feedback_api(app, SESSIONS_KEY)  # after the handoff API: it reads trackers through its Rasa bridge
+    setup_conversation_api(app)
+    setup_agent_console(app, settings)
+    setup_dashboard_api(app)
+    setup_nlu_feedback_api(app)
     setup_openapi(app)
     app.router.add_get("/healthz", healthz)
     setup_web_chat(app, settings)
-    setup_chat_updates(app)  # after the conversation API, whose outbox it reads
+    setup_chat_updates(app)
+    setup_workers(app, settings)  # last: the workers use every other context, which therefore closes after them
     return app
 
 
@@ -132,7 +101,7 @@ async def serve(app: web.Application, host: str, port: int, grace_s: float = SHU
     stopping = asyncio.Event()
 
     def request_stop(signum: signal.Signals) -> None:
-        logger.info("service_stopping signal=%s again=%s", signum.name, stopping.is_set())
+        logger.info("service.stopping signal=%s again=%s", signum.name, stopping.is_set())
         stopping.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):

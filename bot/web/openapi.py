@@ -1,6 +1,7 @@
 """The OpenAPI 3 description of our JSON APIs (provider API and agent handoff API), served at `/api/openapi.json`.
 
-Built from code so that status lists, limits and enumerations come from the modules that enforce them.
+Built from code so that status lists, limits and enumerations come from the modules that enforce them. Every error
+answer of every operation has the one shared body, the `Error` schema (`bot.web.errors`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from bot import __version__
 from bot.domain.lifecycle import TicketStatus
 from bot.services.providers.status import MAX_QUANTITY, UPDATABLE
 from bot.services.providers.tickets import MAX_NOTE_CHARS, MAX_PAGE, MAX_REASON_CHARS, MAX_REQUEST_ID
-from bot.web.agent_openapi import TAGS as AGENT_TAGS
-from bot.web.agent_openapi import agent_console_paths
-from bot.web.conversation_api import openapi_paths as conversation_paths
-from bot.web.nlu_feedback_api import openapi_paths as nlu_feedback_paths
-from bot.web.provider_api import PREFIX
-from bot.web.provider_telegram_webhook import openapi_paths as provider_telegram_paths
+from bot.web.agents.conversation_api import openapi_paths as conversation_paths
+from bot.web.agents.nlu_feedback_api import openapi_paths as nlu_feedback_paths
+from bot.web.agents.openapi import TAGS as AGENT_TAGS
+from bot.web.agents.openapi import agent_console_paths
+from bot.web.errors import MAX_BODY_BYTES, openapi_error, openapi_error_schema
+from bot.web.providers.api import PREFIX
+from bot.web.providers.telegram_webhook import openapi_paths as provider_telegram_paths
 
 OPENAPI_PATH = "/api/openapi.json"
 Schema = dict[str, Any]
@@ -34,7 +36,7 @@ _DESCRIPTIONS = {
     "401": "Missing, unknown or revoked credentials",
     "404": "No such ticket assigned to this outlet (or no such record)",
     "409": "Not allowed in the ticket's current status, or not enough stock",
-    "413": "Body larger than 64 KiB",
+    "413": f"Body larger than {MAX_BODY_BYTES // 1024} KiB",
     "502": "An upstream service (Rasa) failed",
     "503": "The API is disabled (no token configured)",
 }
@@ -55,9 +57,8 @@ def _responses(ok: str | None, *codes: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if ok is not None:
         out["200"] = {"description": "OK", "content": {"application/json": {"schema": _ref(ok)}}}
-    error = {"application/json": {"schema": _ref("Error")}}
     for code in codes:
-        out[code] = {"description": _DESCRIPTIONS[code], "content": error}
+        out[code] = openapi_error(_DESCRIPTIONS[code])
     return out
 
 
@@ -154,7 +155,7 @@ def _handoff_paths() -> dict[str, Any]:
         "/api/v1/handoffs/{handoff_id}/take": {"post": {
             "tags": ["handoffs"], "summary": "An agent takes a queued handoff", "security": agent,
             "parameters": [handoff_id], "requestBody": _body("TakeRequest"),
-            "responses": _responses("Handoff", "400", "401", "404", "409", "503"),
+            "responses": _responses("Handoff", "400", "401", "404", "409", "413", "503"),
         }},
         "/api/v1/handoffs/{handoff_id}/resume": {"post": {
             "tags": ["handoffs"], "summary": "Give the conversation back to the bot and close the handoff",
@@ -188,7 +189,7 @@ def _schemas() -> dict[str, Schema]:
         "reservations": {"type": "array", "items": _ref("Reservation")},
     }, ["number", "status"])
     return {
-        "Error": _obj({"error": {"type": "string"}, "code": {"type": "string"}}, ["error"]),
+        "Error": openapi_error_schema(),
         "Me": _obj({"outlet_code": {"type": "string"}, "key_prefix": {"type": "string"}}),
         "Event": event, "Reservation": reservation, "Contact": contact, "ProviderTicket": ticket,
         "TicketPage": _obj({"items": {"type": "array", "items": _ref("ProviderTicket")},

@@ -142,7 +142,7 @@ class AgentAccountService:
             row.password_hash, row.role, row.active = hashed, role_value, active
             await session.flush()
             account = _account(row)
-        logger.info("agent_account_%s id=%s role=%s", "created" if created else "updated", account.id, account.role)
+        logger.info("agent.account_%s id=%s role=%s", "created" if created else "updated", account.id, account.role)
         return account, created
 
     async def set_active(self, username: str, active: bool) -> AgentAccount:
@@ -155,7 +155,7 @@ class AgentAccountService:
             row.active = active
             await session.flush()
             account = _account(row)
-        logger.info("agent_account_%s id=%s", "enabled" if active else "disabled", account.id)
+        logger.info("agent.account_%s id=%s", "enabled" if active else "disabled", account.id)
         return account
 
     async def authenticate(self, username: str, password: str) -> AgentAccount | None:

@@ -1,8 +1,10 @@
-"""Agent assist: for one conversation, its transcript, the live triage of the customer's latest message, a ticket
-draft, the nearest authorised outlets, parts on hand and suggested replies.
+"""Agent assist: what an agent needs to answer one conversation, from its transcript to suggested replies.
+
+It gathers the transcript, the live triage of the customer's latest message, a ticket draft, the nearest authorised
+outlets, parts on hand and suggested replies.
 
 Rasa is the source of the conversation (its tracker) and of the triage (`/model/parse` on the latest customer
-message, mapped to a triage category by `bot.nlu.categories`, the one intent → category mapping). The tracker is
+message, mapped to a triage category by `bot.nlu.intents.categories`, the one intent → category mapping). The tracker is
 required (no tracker: `UpstreamError`); everything after it degrades: a failed parse, an unknown brand or an
 unresolvable location leave their section empty and say why in `notes`.
 """
@@ -19,9 +21,10 @@ from typing import Any
 from bot.domain.catalogue import ProductCategory, find_category
 from bot.domain.errors import DomainError, UpstreamError
 from bot.domain.handoff import mask_phone_numbers
+from bot.domain.slots import GEO, LANGUAGE
 from bot.domain.taxonomy import Category, service_type_for
 from bot.geo.types import Location, RouteCandidate
-from bot.nlu.categories import category_for_intent
+from bot.nlu.intents.categories import category_for_intent
 from bot.services.agents.assist_types import (
     Assist,
     AssistRasa,
@@ -189,13 +192,13 @@ class AgentAssistService:
         notes: list[str] = []
         need = need_event(events)
         text = str(need["text"]) if need is not None and need.get("text") is not None else None
-        triage, parsed = await self._triage(text, slots.get("language"), notes)
+        triage, parsed = await self._triage(text, slots.get(LANGUAGE), notes)
         if triage is not None:
             key = message_key_of(need.get("timestamp")) if need is not None else None
             triage = replace(triage, message_key=key)
         # Every detail the customer gave, in any turn (the latest wins), then the triaged message's own.
         raw = {**conversation_values(events), **_first_values(parsed)}
-        language = triage.language if triage else str(slots.get("language") or "zh")
+        language = triage.language if triage else str(slots.get(LANGUAGE) or "zh")
         category = Category(triage.category) if triage else Category.OUT_OF_SCOPE
 
         def pick(name: str, slot: str | None = None) -> str | None:
@@ -216,7 +219,7 @@ class AgentAssistService:
             phone=mask_phone_numbers(phone) if phone else None,
         )
         brand_id, draft = await self._brand(draft, notes)
-        location = _location_of(slots.get("geo")) or await self._geocode(draft.location, notes)
+        location = _location_of(slots.get(GEO)) or await self._geocode(draft.location, notes)
         outlets = await self._outlets(brand_id, product_category, category, location, notes)
         parts = await self._parts_on_hand(brand_id, draft, location, notes)
         return Assist(
@@ -243,7 +246,7 @@ class AgentAssistService:
         try:
             parsed = await self._rasa.parse(_safe_for_parse(text))
         except UpstreamError:
-            logger.warning("agent_assist_parse_failed")
+            logger.warning("agent_assist.parse_failed")
             notes.append("parse_unavailable")
             return None, {}
         return triage_of(parsed, str(slot_language) if slot_language else None), parsed

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Brand, OtherBrand
 from bot.db.session import SessionFactory
 from bot.domain.errors import ConflictError, NotFoundError, UnknownBrandError, ValidationError
-from bot.nlu.normalise import normalise
+from bot.nlu.text.normalise import normalise
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.db.models import Brand, OtherBrand, ProductModel
 from bot.db.session import SessionFactory
 from bot.domain.errors import UnknownBrandError, UnknownModelError
-from bot.nlu.brand_mentions import HandleResolver, find_named
-from bot.nlu.normalise import normalise
+from bot.nlu.lexicon.brand_mentions import HandleResolver, find_named
+from bot.nlu.text.normalise import normalise
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class CustomerDelivery:
                     try:
                         status = await self.attempt(row_id)
                     except Exception:  # one broken message must not stop the others; its claim expires
-                        logger.warning("customer_message_attempt_crashed id=%s", row_id, exc_info=True)
+                        logger.warning("customer_message.attempt_crashed id=%s", row_id, exc_info=True)
                         return done
                     if status is not None:
                         done.append(status)
@@ -143,7 +143,7 @@ class CustomerDelivery:
             return await self._failed_attempt(claimed, done, exc, None)
         await self._record(claimed, done, None)
         logger.info(
-            "customer_message_delivered id=%s kind=%s channel=%s status=%s attempt=%d",
+            "customer_message.delivered id=%s kind=%s channel=%s status=%s attempt=%d",
             claimed.id, claimed.kind, claimed.channel, done, claimed.attempts,
         )
         return done
@@ -154,13 +154,13 @@ class CustomerDelivery:
             final = FAILED if done == SENT else POLLABLE  # the web chat still shows it; the transcript lacks it
             await self._record(claimed, final, exc.message)
             logger.warning(
-                "customer_message_failed id=%s kind=%s channel=%s status=%s attempts=%d error=%s",
+                "customer_message.failed id=%s kind=%s channel=%s status=%s attempts=%d error=%s",
                 claimed.id, claimed.kind, claimed.channel, status, claimed.attempts, exc.message,
             )
             return final
         await self._record(claimed, PENDING, exc.message, self._clock() + timedelta(seconds=delay))
         logger.info(
-            "customer_message_retry_scheduled id=%s kind=%s channel=%s status=%s attempt=%d retry_in_s=%d",
+            "customer_message.retry_scheduled id=%s kind=%s channel=%s status=%s attempt=%d retry_in_s=%d",
             claimed.id, claimed.kind, claimed.channel, status, claimed.attempts, delay,
         )
         return PENDING

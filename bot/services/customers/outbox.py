@@ -104,7 +104,7 @@ class CustomerOutbox:
                 assert previous is not None
                 return _repeat(previous, text)
             message_id = int(inserted.inserted_primary_key[0])  # type: ignore[attr-defined]
-        logger.info("customer_message_queued id=%s kind=agent channel=%s", message_id, channel)
+        logger.info("customer_message.queued id=%s kind=agent channel=%s", message_id, channel)
         return QueuedMessage(message_id, PENDING)
 
     async def web_chat_messages(self, conversation_id: str, after: int, limit: int = MAX_POLL) -> list[PolledMessage]:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CustomerMessage, Outlet, Ticket, TicketEvent, as_utc
 from bot.db.session import SessionFactory
-from bot.nlu.script import TRADITIONAL_LANGUAGE, to_traditional
+from bot.nlu.text.script import TRADITIONAL_LANGUAGE, to_traditional
 from bot.services.customers.message_types import PENDING, TICKET_UPDATE
 from bot.services.customers.update_texts import UPDATE_KINDS, UpdateFacts, customer_language, update_text
 from bot.services.outbox.event_scan import (

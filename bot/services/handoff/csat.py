@@ -66,7 +66,7 @@ class CsatService:
                 if existing is None:
                     raise ConflictError("rating changed concurrently; retry") from None
                 return CsatView.of(existing, ticket.number, created=False)
-        logger.info("csat_recorded ticket=%s rating=%s outlet=%s", view.ticket_number, view.rating, view.outlet_id)
+        logger.info("csat.recorded ticket=%s rating=%s outlet=%s", view.ticket_number, view.rating, view.outlet_id)
         return view
 
     async def outlet_score(self, outlet_id: int) -> OutletScore:
@@ -117,8 +117,11 @@ class CsatService:
         return True
 
     async def record_question(self, ticket_number: str, text: str) -> int | None:
-        """Keep the rating question for a channel that cannot be pushed to (the web chat polls it with its 1–5
-        buttons, see `GET /chat/updates`); returns the message id, None for a push channel or an empty text."""
+        """Keep the rating question for a channel that cannot be pushed to; returns the message id.
+
+        The web chat polls it with its 1–5 buttons (see `GET /chat/updates`). Returns None for a push channel or an
+        empty text.
+        """
         if not text:
             return None
         now = self._clock()

@@ -1,5 +1,7 @@
 """The CSAT dispatcher: ask customers of freshly resolved tickets for a rating, once each.
 
+`dispatch_due` is one round; our service runs it every `CSAT_DISPATCH_INTERVAL_S` (`bot/web/workers.py`).
+
 Delivery is at most once, on purpose: a request is marked *before* Rasa is asked to send it, so when the send
 fails (Rasa down, conversation gone) the customer is not asked again on the next round. Asking a customer twice, or
 a burst of stale questions after an outage, costs more goodwill than a missing rating costs insight. Marking first
@@ -15,7 +17,6 @@ page shows with 1–5 buttons.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, Protocol
 
@@ -23,11 +24,13 @@ from bot.domain.errors import DomainError
 from bot.services.customers.delivery import COLLECTOR
 from bot.services.customers.message_types import is_push_channel
 from bot.services.handoff.csat import CsatService
-from bot.services.rasa_bridge import CSAT_ASK_ACTION, CSAT_TICKET_SLOT
 
-__all__ = ["CSAT_ASK_ACTION", "CSAT_TICKET_SLOT", "RatingRequester", "dispatch_due", "run_dispatcher"]
+__all__ = ["CSAT_ASK_ACTION", "CSAT_TICKET_SLOT", "RatingRequester", "dispatch_due"]
 
 logger = logging.getLogger(__name__)
+
+CSAT_TICKET_SLOT = "csat_ticket"  # read by `action_ask_csat` and `action_store_csat` (actions/handoff.py)
+CSAT_ASK_ACTION = "action_ask_csat"
 
 
 class RatingRequester(Protocol):
@@ -55,23 +58,13 @@ async def dispatch_due(csat: CsatService, bridge: RatingRequester, limit: int = 
                 await csat.record_question(due.ticket_number, _question_text(messages))
         except DomainError as exc:
             # Stays marked (see the module docstring); no conversation id or text in the log, only the ticket.
-            logger.warning("csat_request_failed ticket=%s error=%s", due.ticket_number, exc.code)
+            logger.warning("csat.request_failed ticket=%s error=%s", due.ticket_number, exc.code)
             continue
         sent += 1
-        logger.info("csat_requested ticket=%s channel=%s", due.ticket_number, due.channel)
+        logger.info("csat.requested ticket=%s channel=%s", due.ticket_number, due.channel)
     return sent
 
 
 def _question_text(messages: list[dict[str, Any]]) -> str:
     """The text of the question Rasa collected (its buttons are the rating scale the page renders itself)."""
     return "\n".join(str(m["text"]) for m in messages if isinstance(m, dict) and m.get("text"))
-
-
-async def run_dispatcher(csat: CsatService, bridge: RatingRequester, interval_s: float) -> None:
-    """Dispatch every `interval_s` seconds until cancelled; a failed round is logged and the loop goes on."""
-    while True:
-        try:
-            await dispatch_due(csat, bridge)
-        except Exception:  # a database hiccup must not end the loop for the life of the process
-            logger.exception("csat_dispatch_round_failed")
-        await asyncio.sleep(interval_s)

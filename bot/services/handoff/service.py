@@ -83,7 +83,7 @@ class HandoffService:
             if winner is None:
                 raise ConflictError("handoff changed concurrently; retry") from None
             return winner
-        logger.info("handoff_opened id=%s reason=%s channel=%s", view.id, view.reason, view.channel)
+        logger.info("handoff.opened id=%s reason=%s channel=%s", view.id, view.reason, view.channel)
         return view
 
     async def get(self, handoff_id: int) -> HandoffView:
@@ -98,8 +98,10 @@ class HandoffService:
             return HandoffView.of(handoff) if handoff is not None else None
 
     async def list_queue(self, status: str | None = None, limit: int = 100) -> list[HandoffView]:
-        """Handoffs in `status` (default: queued and taken), safety first, then complaints, then the rest, oldest
-        first within each; closed ones newest first."""
+        """Handoffs in `status` (default: queued and taken), safety first, then complaints, then the rest.
+
+        Oldest first within each; closed ones newest first.
+        """
         if not 1 <= limit <= MAX_QUEUE_LIMIT:
             raise ValidationError(f"limit must be 1..{MAX_QUEUE_LIMIT}")
         query = select(Handoff)
@@ -127,13 +129,13 @@ class HandoffService:
         agent = agent.strip() if isinstance(agent, str) else ""
         _require_text("agent", agent, 64)
         view = await self._move(handoff_id, HandoffStatus.TAKEN, agent=agent, taken_at=self._clock())
-        logger.info("handoff_taken id=%s", view.id)
+        logger.info("handoff.taken id=%s", view.id)
         return view
 
     async def close(self, handoff_id: int) -> HandoffView:
         """Give the conversation back to the bot (queued or taken → closed)."""
         view = await self._move(handoff_id, HandoffStatus.CLOSED, closed_at=self._clock())
-        logger.info("handoff_closed id=%s", view.id)
+        logger.info("handoff.closed id=%s", view.id)
         return view
 
     async def _move(self, handoff_id: int, target: HandoffStatus, **values: object) -> HandoffView:

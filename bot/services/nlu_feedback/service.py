@@ -1,7 +1,9 @@
-"""Learning from corrections: record messages the bot was unsure of and the labels people give them, review them,
-and hand the accepted ones to training.
+"""Learning from corrections: the messages the bot was unsure of, from their labels and review to training.
 
-Every text is masked (`bot.nlu.masking`) before it is stored, and conversations are known only by the SHA-256 of
+Record messages the bot was unsure of and the labels people give them, review them, and hand the accepted ones to
+training.
+
+Every text is masked (`bot.nlu.text.masking`) before it is stored, and conversations are known only by the SHA-256 of
 their id. An example is unique per conversation × message key (the Rasa timestamp of the user message), so a
 retry, a second click or a second correction returns the same example; a label is unique per example × source ×
 actor, so repeating one updates it. Logs carry ids and labels, never texts.
@@ -9,7 +11,6 @@ actor, so repeating one updates it. Logs carry ids and labels, never texts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -22,15 +23,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import NluExample, NluLabel, utcnow
 from bot.db.session import SessionFactory
-from bot.domain.errors import NotFoundError, UpstreamError, ValidationError
-from bot.domain.taxonomy import Category
-from bot.nlu.language import detect_language
-from bot.nlu.masking import has_content, mask_pii
-from bot.nlu.normalise import normalise
-from bot.services.agents.assist_types import AssistRasa
+from bot.domain.errors import NotFoundError, ValidationError
+from bot.nlu.text.masking import has_content, mask_pii
+from bot.services.nlu_feedback.fields import (
+    CATEGORIES,
+    MAX_CHANNEL,
+    MAX_INTENT,
+    actor_name,
+    as_utc,
+    candidates_json,
+    clamped_confidence,
+    conversation_hash,
+    example_key,
+    example_language,
+    label_category,
+    text_hash,
+)
 from bot.services.nlu_feedback.types import (
     CUSTOMER_ACTOR,
-    MAX_MESSAGE_KEY,
     Decision,
     LabelSource,
     LabelView,
@@ -45,62 +55,6 @@ from bot.services.nlu_feedback.types import (
 logger = logging.getLogger(__name__)
 
 MAX_REVIEW_PAGE = 200
-MAX_CANDIDATES = 10
-MAX_ACTOR = 64
-MAX_CHANNEL = 24
-MAX_INTENT = 64
-_CATEGORIES = frozenset(c.value for c in Category)
-_LANGUAGES = ("zh", "en", "mixed")
-
-
-def conversation_hash(conversation_id: str) -> str:
-    """The only form in which a conversation id is stored: its SHA-256, hex."""
-    return hashlib.sha256(conversation_id.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def text_hash(masked: str) -> str:
-    """SHA-256 (hex) of the normalised masked text: equal for texts that differ only in case, width or script."""
-    return hashlib.sha256(" ".join(normalise(masked).split()).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _category(label: Any) -> str | None:
-    return label if isinstance(label, str) and label in _CATEGORIES else None
-
-
-def _language(language: Any, masked: str) -> str:
-    if isinstance(language, str) and language in _LANGUAGES:
-        return language
-    return detect_language(masked) or "zh"
-
-
-def _actor(actor: Any) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise ValidationError("an actor (the agent's username) is required")
-    return actor.strip()[:MAX_ACTOR]
-
-
-def _key(message_key: Any, masked: str) -> str:
-    key = message_key_of(message_key) if message_key not in (None, "") else None
-    if message_key not in (None, "") and key is None:
-        raise ValidationError(f"message_key must be a Rasa timestamp or at most {MAX_MESSAGE_KEY} characters")
-    return key or hashlib.sha256(masked.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _candidates(candidates: Any) -> str:
-    names = [str(c)[:MAX_INTENT] for c in candidates or [] if isinstance(c, str) and c.strip()][:MAX_CANDIDATES]
-    return json.dumps(names, ensure_ascii=False)
-
-
-def _confidence(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        return None
-    return round(min(max(float(value), 0.0), 1.0), 4)
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value  # SQLite drops the offset
 
 
 class NluFeedbackService:
@@ -128,14 +82,14 @@ class NluFeedbackService:
         async with self._sessions() as session, session.begin():
             example_id, created = await self._get_or_add(session, example)
         if created:
-            logger.info("nlu_example_recorded id=%s origin=%s", example_id, origin_value)
+            logger.info("nlu_feedback.example_recorded id=%s origin=%s", example_id, origin_value)
         return example_id
 
     async def record_label(
         self, *, conversation_id: str, message_key: str, label: str, source: str, actor: str
     ) -> bool:
         """Label the example recorded for that message; False when there is none or the label is not a category."""
-        category = _category(label)
+        category = label_category(label)
         try:
             source_value = LabelSource(source).value
         except ValueError:
@@ -143,7 +97,7 @@ class NluFeedbackService:
         key = message_key_of(message_key)
         if category is None or key is None or not conversation_id:
             return False
-        who = CUSTOMER_ACTOR if source_value == LabelSource.CUSTOMER.value else _actor(actor)
+        who = CUSTOMER_ACTOR if source_value == LabelSource.CUSTOMER.value else actor_name(actor)
         for attempt in (1, 2):  # a concurrent first label of the same row: the second try updates it
             try:
                 async with self._sessions() as session, session.begin():
@@ -159,7 +113,7 @@ class NluFeedbackService:
             except IntegrityError:
                 if attempt == 2:
                     raise
-        logger.info("nlu_label_recorded id=%s source=%s label=%s", example_id, source_value, category)
+        logger.info("nlu_feedback.label_recorded id=%s source=%s label=%s", example_id, source_value, category)
         return True
 
     async def record_correction(
@@ -167,10 +121,10 @@ class NluFeedbackService:
         predicted: str | None, confidence: float | None, label: str, agent: str,
     ) -> int:
         """An agent's correction of the live triage: the example (origin "agent" when new) and the agent's label."""
-        category = _category(label)
+        category = label_category(label)
         if category is None:
-            raise ValidationError(f"label must be one of the {len(_CATEGORIES)} triage categories")
-        who = _actor(agent)
+            raise ValidationError(f"label must be one of the {len(CATEGORIES)} triage categories")
+        who = actor_name(agent)
         masked = mask_pii(text)
         if not has_content(masked):
             raise ValidationError("the message holds nothing to learn from once personal data is masked")
@@ -187,7 +141,7 @@ class NluFeedbackService:
             except IntegrityError:
                 if attempt == 2:
                     raise
-        logger.info("nlu_correction_recorded id=%s label=%s", example_id, category)
+        logger.info("nlu_feedback.correction_recorded id=%s label=%s", example_id, category)
         return example_id
 
     def _example(
@@ -199,10 +153,10 @@ class NluFeedbackService:
         now = self._clock()
         return NluExample(
             created_at=now, updated_at=now, conversation_hash=conversation_hash(conversation_id),
-            message_key=_key(message_key, masked), channel=str(channel or "unknown")[:MAX_CHANNEL],
-            language=_language(language, masked), text=masked, text_hash=text_hash(masked),
+            message_key=example_key(message_key, masked), channel=str(channel or "unknown")[:MAX_CHANNEL],
+            language=example_language(language, masked), text=masked, text_hash=text_hash(masked),
             predicted_intent=str(predicted)[:MAX_INTENT] if predicted else None,
-            predicted_confidence=_confidence(confidence), candidates=_candidates(candidates), origin=origin,
+            predicted_confidence=clamped_confidence(confidence), candidates=candidates_json(candidates), origin=origin,
             review_status=ReviewStatus.PENDING.value,
         )
 
@@ -284,10 +238,10 @@ class NluFeedbackService:
             verdict = Decision(decision)
         except ValueError:
             raise ValidationError("decision must be accept, reject or relabel") from None
-        who = _actor(supervisor)
-        category = _category(label)
+        who = actor_name(supervisor)
+        category = label_category(label)
         if verdict is Decision.RELABEL and category is None:
-            raise ValidationError(f"relabel needs a label, one of the {len(_CATEGORIES)} triage categories")
+            raise ValidationError(f"relabel needs a label, one of the {len(CATEGORIES)} triage categories")
         async with self._sessions() as session, session.begin():
             example = await session.get(NluExample, example_id)
             if example is None:
@@ -303,7 +257,9 @@ class NluFeedbackService:
                     raise ValidationError("the example has no label yet: relabel it instead")
                 example.review_status, example.final_label = ReviewStatus.ACCEPTED.value, winner.label
             example.reviewed_by, example.reviewed_at = who, self._clock()
-        logger.info("nlu_example_reviewed id=%s decision=%s label=%s", example_id, verdict.value, example.final_label)
+        logger.info(
+            "nlu_feedback.example_reviewed id=%s decision=%s label=%s", example_id, verdict.value, example.final_label
+        )
         return await self.get(example_id)
 
     # --- export ---------------------------------------------------------------------------------------------------
@@ -322,7 +278,7 @@ class NluFeedbackService:
             winner = winner_of(labels.get(example.id, []))
             if winner.label is not None and winner.agreement + 1e-9 >= min_agreement:
                 learned.append(LearnedExample(example.id, example.text, example.text_hash, example.language,
-                                              winner.label, winner.agreement, _as_utc(example.reviewed_at)))
+                                              winner.label, winner.agreement, as_utc(example.reviewed_at)))
         return learned
 
     @staticmethod
@@ -338,7 +294,7 @@ class NluFeedbackService:
 
 
 def _label_view(row: NluLabel) -> LabelView:
-    at = _as_utc(row.updated_at or row.created_at)
+    at = as_utc(row.updated_at or row.created_at)
     assert at is not None
     return LabelView(row.label, row.source, row.actor, at)
 
@@ -349,64 +305,12 @@ def _review_item(example: NluExample, labels: list[LabelView]) -> ReviewItem:
         candidates = tuple(str(c) for c in json.loads(example.candidates or "[]"))
     except ValueError:
         candidates = ()
-    created = _as_utc(example.created_at)
+    created = as_utc(example.created_at)
     assert created is not None
     return ReviewItem(
         id=example.id, created_at=created, channel=example.channel, language=example.language, text=example.text,
         predicted_intent=example.predicted_intent, predicted_confidence=example.predicted_confidence,
         candidates=candidates, origin=example.origin, review_status=example.review_status,
-        reviewed_by=example.reviewed_by, reviewed_at=_as_utc(example.reviewed_at), final_label=example.final_label,
+        reviewed_by=example.reviewed_by, reviewed_at=as_utc(example.reviewed_at), final_label=example.final_label,
         labels=tuple(labels), winner=winner.label, agreement=winner.agreement,
     )
-
-
-class TriageCorrections:
-    """An agent's correction of the live triage: the customer's words and the model's parse come from Rasa's tracker,
-    never from the client."""
-
-    def __init__(self, rasa: AssistRasa, feedback: NluFeedbackService) -> None:
-        self._rasa, self._feedback = rasa, feedback
-
-    async def correct(self, conversation_id: str, message_key: Any, label: Any, agent: str) -> int:
-        """The example id; `ValidationError` for a bad label or key, not found for an unknown conversation/message."""
-        if _category(label) is None:
-            raise ValidationError(f"label must be one of the {len(_CATEGORIES)} triage categories")
-        key = message_key_of(message_key)
-        if key is None:
-            raise ValidationError(f"message_key must be a Rasa timestamp or at most {MAX_MESSAGE_KEY} characters")
-        try:
-            tracker = await self._rasa.tracker(conversation_id)
-        except UpstreamError as exc:
-            if exc.status == 404:
-                raise NotFoundError("unknown conversation") from None
-            raise
-        events = [e for e in tracker.get("events") or [] if isinstance(e, dict)]
-        users = [e for e in events if e.get("event") == "user"]
-        if not users:
-            raise NotFoundError("unknown conversation")
-        event = next((e for e in users if message_key_of(e.get("timestamp")) == key), None)
-        text = event.get("text") if event is not None else None
-        if event is None or not isinstance(text, str) or not text.strip():
-            raise NotFoundError("no customer message with that key in this conversation")
-        if text.lstrip().startswith("/"):
-            raise ValidationError("that message is a button payload, not the customer's words")
-        raw_parse, raw_slots = event.get("parse_data"), tracker.get("slots")
-        parsed: dict[str, Any] = raw_parse if isinstance(raw_parse, dict) else {}
-        slots: dict[str, Any] = raw_slots if isinstance(raw_slots, dict) else {}
-        predicted, confidence = _top_intent(parsed)
-        language = next((e.get("value") for e in parsed.get("entities") or []
-                         if isinstance(e, dict) and e.get("entity") == "language"), None) or slots.get("language")
-        channel = event.get("input_channel") or tracker.get("latest_input_channel") or "unknown"
-        return await self._feedback.record_correction(
-            conversation_id=conversation_id, message_key=key, text=text, channel=str(channel),
-            language=str(language or ""),
-            predicted=predicted, confidence=confidence, label=str(label), agent=agent,
-        )
-
-
-def _top_intent(parsed: dict[str, Any]) -> tuple[str | None, float | None]:
-    ranking = [r for r in parsed.get("intent_ranking") or [] if isinstance(r, dict) and r.get("name") != "nlu_fallback"]
-    top = ranking[0] if ranking else parsed.get("intent") if isinstance(parsed.get("intent"), dict) else None
-    if not top or not top.get("name"):
-        return None, None
-    return str(top["name"]), _confidence(top.get("confidence"))

@@ -55,8 +55,11 @@ class PartsService:
         limit: int = 50,
         category: str | None = None,
     ) -> list[PartInfo]:
-        """Parts matching every given filter: a model's compatible parts, a product category (a phone's battery,
-        never a laptop's), a kind, a part number or name text."""
+        """Parts matching every given filter.
+
+        The filters: a model's compatible parts, a product category (a phone's battery, never a laptop's), a kind, a
+        part number or name text.
+        """
         if brand_id is None and model_id is None and kind is None and not (text and text.strip()):
             raise ValidationError("give a brand, a model, a part kind or some text to search parts")
         # Columns, not entities: loading Part would also select-in every compatible model we do not need.

@@ -59,13 +59,16 @@ class ProviderGroupActions:
         self._provider = provider
 
     async def press(self, chat_id: int, action: str, number: str, user_id: int, press_id: str) -> PressOutcome:
-        """Carry out `action` (`acc` or `rej`) on ticket `number` pressed in group `chat_id` by Telegram user
-        `user_id`; `press_id` (the callback query's id) makes a repeated press a no-op."""
+        """Carry out the button press `action` (`acc` or `rej`) on ticket `number` in group `chat_id`.
+
+        `user_id` is the Telegram user who pressed; `press_id` (the callback query's id) makes a repeated press a
+        no-op.
+        """
         if action not in ACTIONS:
             raise ValueError("unknown action")
         target = await self._target(chat_id, number)
         if target is None:
-            logger.info("provider_group_press_refused action=%s", action)
+            logger.info("provider_group.press_refused action=%s", action)
             return PressOutcome("not_yours", outcome_answer("not_yours"), None)
         request_id = f"tg:{press_id}"[:128]
         try:
@@ -79,9 +82,9 @@ class ProviderGroupActions:
         except TicketNotFoundError:
             result = "not_yours"  # rejected or re-routed a moment ago
         except DomainError as exc:
-            logger.info("provider_group_press_not_possible number=%s code=%s", number, exc.code)
+            logger.info("provider_group.press_not_possible number=%s code=%s", number, exc.code)
             result = "not_possible"
-        logger.info("provider_group_press number=%s outlet=%s result=%s", number, target.outlet.outlet_code, result)
+        logger.info("provider_group.press number=%s outlet=%s result=%s", number, target.outlet.outlet_code, result)
         return PressOutcome(result, outcome_answer(result), f"{target.text}\n\n{outcome_line(result)}")
 
     async def _target(self, chat_id: int, number: str) -> _Target | None:

@@ -112,7 +112,7 @@ class ProviderKeyService:
                     info = _info(row, outlet.code)
             except IntegrityError:
                 continue  # a prefix collision (one in 2^48): draw again
-            logger.info("provider_key_issued prefix=%s outlet=%s", info.prefix, info.outlet_code)
+            logger.info("provider_key.issued prefix=%s outlet=%s", info.prefix, info.outlet_code)
             return IssuedKey(key, info)
         raise ConflictError("could not allocate a unique key prefix")
 
@@ -133,7 +133,7 @@ class ProviderKeyService:
                 row.revoked_at = self._clock()
                 await session.flush()
             info = _info(row, code)
-        logger.info("provider_key_revoked prefix=%s outlet=%s", info.prefix, info.outlet_code)
+        logger.info("provider_key.revoked prefix=%s outlet=%s", info.prefix, info.outlet_code)
         return info
 
     async def list_keys(self, outlet_ref: str) -> list[KeyInfo]:

@@ -1,5 +1,6 @@
-"""What the provider bot writes in an outlet's Telegram group: the new-ticket notice and the outcome of a button
-press, each one message in Chinese and English.
+"""What the provider bot writes in an outlet's Telegram group: the new-ticket notice and a button press's outcome.
+
+Each is one message in Chinese and English.
 
 A notice says what the outlet needs to decide whether to take the job — number, category, product, symptom, city,
 acceptance deadline — and nothing that identifies the customer: never the phone number or the street address (the

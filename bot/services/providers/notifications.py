@@ -143,7 +143,7 @@ class ProviderNotifier:
         await record_attempt(self._sessions, ProviderTelegramNotice, notice_id, attempts, {
             "status": SENT, "chat_id": chat_id, "message_id": message_id, "last_error": None, "sent_at": self._clock(),
         })
-        logger.info("provider_notice_sent notice=%s outlet=%s attempt=%d", notice_id, outlet_id, attempts)
+        logger.info("provider_notice.sent notice=%s outlet=%s attempt=%d", notice_id, outlet_id, attempts)
         return SENT
 
     async def _prepare(self, session: Any, row_id: int) -> tuple[int, int, int, int, str, str] | str:
@@ -160,12 +160,12 @@ class ProviderNotifier:
         ).one()
         if group is None or not group.enabled:
             notice.status, notice.last_error = FAILED, "group disabled"
-            logger.warning("provider_notice_failed notice=%s outlet=%s reason=group_disabled", row_id,
+            logger.warning("provider_notice.failed notice=%s outlet=%s reason=group_disabled", row_id,
                            notice.outlet_id)
             return FAILED
         if ticket.assigned_outlet_id != notice.outlet_id or ticket.status not in _AWAITING:
             notice.status = SKIPPED  # accepted in the portal, re-routed or cancelled before it could be posted
-            logger.info("provider_notice_skipped notice=%s outlet=%s", row_id, notice.outlet_id)
+            logger.info("provider_notice.skipped notice=%s outlet=%s", row_id, notice.outlet_id)
             return SKIPPED
         text = notice_text(notice_ticket(ticket, brand, rerouted=kind == TicketStatus.REROUTED.value))
         return notice.id, notice.attempts, notice.outlet_id, int(group.chat_id), text, ticket.number
@@ -175,11 +175,11 @@ class ProviderNotifier:
         values: dict[str, Any] = {"last_error": clip_error(error)}
         if delay is None:
             values["status"] = FAILED
-            logger.warning("provider_notice_failed notice=%s outlet=%s attempts=%d error=%s", notice_id, outlet_id,
+            logger.warning("provider_notice.failed notice=%s outlet=%s attempts=%d error=%s", notice_id, outlet_id,
                            attempts, error)
         else:
             values["next_attempt_at"] = self._clock() + timedelta(seconds=delay)
-            logger.info("provider_notice_retry_scheduled notice=%s outlet=%s attempt=%d retry_in_s=%d error=%s",
+            logger.info("provider_notice.retry_scheduled notice=%s outlet=%s attempt=%d retry_in_s=%d error=%s",
                         notice_id, outlet_id, attempts, delay, error)
         await record_attempt(self._sessions, ProviderTelegramNotice, notice_id, attempts, values)
         return FAILED if delay is None else PENDING

@@ -118,8 +118,10 @@ async def apply_status_update(
     request_id: str | None,
     reload: Callable[[], Awaitable[tuple[Ticket, list[TicketEvent]]]],
 ) -> None:
-    """Carry out one status update on a ticket the outlet owns (`ticket`, `events`: a fresh snapshot; `reload`
-    takes another)."""
+    """Carry out one status update on a ticket the outlet owns.
+
+    `ticket` and `events` are a fresh snapshot; `reload` takes another.
+    """
     if _already_done(ticket, events, update):
         return
     target = TicketStatus(update.status)
@@ -142,4 +144,4 @@ async def apply_status_update(
             # Do not hold stock for a status change that did not happen; a retry reserves again.
             await parts.release(reservation.id)
         raise
-    logger.info("provider_ticket_status number=%s outlet=%s status=%s", ticket.number, outlet.outlet_code, target.value)
+    logger.info("provider_ticket.status number=%s outlet=%s status=%s", ticket.number, outlet.outlet_code, target.value)

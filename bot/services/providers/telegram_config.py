@@ -69,7 +69,7 @@ class ProviderTelegramConfig:
                 session.add(group)
             group.chat_id, group.enabled, group.since_event_id, group.updated_at = chat_id, True, latest, now
             done = ConfiguredGroup(outlet.id, outlet.code, chat_id)
-        logger.info("provider_telegram_configured outlet=%s", done.outlet_id)
+        logger.info("provider_telegram.configured outlet=%s", done.outlet_id)
         return done
 
     async def disable(self, outlet_ref: str) -> int:
@@ -92,5 +92,5 @@ class ProviderTelegramConfig:
                 .execution_options(synchronize_session=False)
             )
             count, outlet_id = int(dropped.rowcount or 0), outlet.id  # type: ignore[attr-defined]
-        logger.info("provider_telegram_disabled outlet=%s pending_dropped=%d", outlet_id, count)
+        logger.info("provider_telegram.disabled outlet=%s pending_dropped=%d", outlet_id, count)
         return count

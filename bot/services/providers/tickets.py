@@ -149,7 +149,7 @@ class ProviderTicketService:
             try:
                 data = with_request({}, request_id)
                 await self._tickets.transition(number, TicketStatus.ACCEPTED, outlet.actor, outlet.outlet_id, data)
-                logger.info("provider_ticket_accepted number=%s outlet=%s", number, outlet.outlet_code)
+                logger.info("provider_ticket.accepted number=%s outlet=%s", number, outlet.outlet_code)
             except (IllegalTransitionError, ConflictError):
                 # A concurrent retry may have accepted it first: that is success too.
                 ticket, _ = await self._snapshot(outlet, number)
@@ -177,8 +177,8 @@ class ProviderTicketService:
                 # The rejection may have been written before routing failed, or a racing retry won: look.
                 if await self._previous_rejection(outlet, number) is None:
                     raise
-                logger.warning("provider_ticket_reroute_failed number=%s", number, exc_info=True)
-            logger.info("provider_ticket_rejected number=%s outlet=%s", number, outlet.outlet_code)
+                logger.warning("provider_ticket.reroute_failed number=%s", number, exc_info=True)
+            logger.info("provider_ticket.rejected number=%s outlet=%s", number, outlet.outlet_code)
         previous = await self._previous_rejection(outlet, number)
         if previous is None:
             raise _not_found(number)
@@ -207,7 +207,7 @@ class ProviderTicketService:
             await self._append(outlet, number, "rescheduled", data)
         else:
             await self._tickets.transition(number, TicketStatus.SCHEDULED, outlet.actor, outlet.outlet_id, data)
-        logger.info("provider_ticket_scheduled number=%s outlet=%s", number, outlet.outlet_code)
+        logger.info("provider_ticket.scheduled number=%s outlet=%s", number, outlet.outlet_code)
         return await self.get(outlet, number)
 
     async def update_status(

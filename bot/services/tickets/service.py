@@ -1,4 +1,4 @@
-"""Ticket use cases: create idempotently, route (and re-route after a rejection), transition, query."""
+"""Ticket use cases: create, file a request, route (and re-route after a rejection), transition, query."""
 
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ from bot.domain.phone import normalise_phone
 from bot.domain.sla import accept_due, resolve_due
 from bot.domain.taxonomy import Priority, ServiceType, service_type_for
 from bot.domain.ticket_number import new_ticket_number
+from bot.geo.haversine import haversine_km
 from bot.geo.types import Location, RouteCandidate
 from bot.services.handoff.service import HandoffService
-from bot.services.tickets.types import NewTicket, TicketView
+from bot.services.tickets.outlets import OutletDirectory
+from bot.services.tickets.types import FiledRequest, NewTicket, TicketView
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +73,12 @@ class TicketService:
         session_factory: SessionFactory,
         router: Router | None = None,
         clock: Callable[[], datetime] = utcnow,
+        outlets: OutletDirectory | None = None,
     ) -> None:
         self._sessions = session_factory
         self._router = router
         self._clock = clock
+        self._outlets = outlets or OutletDirectory(session_factory)
 
     async def create(self, new: NewTicket, route: bool = False) -> TicketView:
         """Open a ticket; the same idempotency key always yields the same single ticket."""
@@ -94,10 +98,32 @@ class TicketService:
                     return existing
         if view is None:
             raise ConflictError("could not allocate a ticket number")
-        logger.info("ticket_created number=%s category=%s channel=%s", view.number, view.category, view.channel)
+        logger.info("ticket.created number=%s category=%s channel=%s", view.number, view.category, view.channel)
         if route:
             view = await self.route(view.number)
         return view
+
+    async def file_request(self, new: NewTicket) -> FiledRequest:
+        """Open a customer's repair or installation request and send it to an outlet.
+
+        The outlet is the nearest eligible one, else a mail-in hub when the product can be posted (`route`); when
+        none can take it, the ticket stays unrouted. Idempotent: a retried request returns the same ticket, routed
+        once.
+        """
+        ticket = await self.create(new)
+        if ticket.assigned_outlet_id is None:  # else a retried confirmation: already routed
+            try:
+                ticket = await self.route(ticket.number)
+            except (NoEligibleOutletError, ConflictError):
+                logger.info("ticket.unrouted number=%s", ticket.number)
+                ticket = await self.get(ticket.number)
+        if ticket.assigned_outlet_id is None:
+            return FiledRequest(ticket)
+        outlet = await self._outlets.get(ticket.assigned_outlet_id)
+        distance = None
+        if ticket.lat is not None and ticket.lon is not None:
+            distance = haversine_km(ticket.lat, ticket.lon, outlet.lat, outlet.lon)
+        return FiledRequest(ticket, outlet, distance)
 
     async def _find_by_key(self, key: str) -> TicketView | None:
         async with self._sessions() as session:
@@ -222,7 +248,7 @@ class TicketService:
         if TicketStatus(ticket.status) not in CUSTOMER_CANCELLABLE:
             raise IllegalTransitionError(f"a {ticket.status} ticket can no longer be cancelled by the customer")
         view = await self.transition(ticket.number, TicketStatus.CANCELLED, f"{ticket.channel}:customer")
-        logger.info("ticket_cancelled_by_customer number=%s from=%s", view.number, ticket.status)
+        logger.info("ticket.cancelled_by_customer number=%s from=%s", view.number, ticket.status)
         return view
 
     async def reject(self, number: str, outlet_id: int, reason: str, actor: str | None = None) -> TicketView:
@@ -239,12 +265,15 @@ class TicketService:
         try:
             return await self.route(number)
         except NoEligibleOutletError:
-            logger.warning("ticket_reroute_failed number=%s", number)
+            logger.warning("ticket.reroute_failed number=%s", number)
             return await self.escalate_unrouted(number)
 
     async def escalate_unrouted(self, number: str, actor: str = "system:routing") -> TicketView:
-        """No outlet can take the ticket: an `unassigned` event (the customer hears that a person will call) and
-        a handoff for the agents with the reason `unrouted`. Never silent, and idempotent per conversation."""
+        """No outlet can take the ticket: an `unassigned` event and a handoff for the agents.
+
+        The customer hears that a person will call; the handoff's reason is `unrouted`. Never silent, and idempotent
+        per conversation.
+        """
         async with self._sessions() as session, session.begin():
             ticket = await repo.by_number(session, number)
             if ticket is None:
@@ -260,12 +289,15 @@ class TicketService:
                 reason=HandoffReason.UNROUTED.value, summary=f"ticket {number}: no outlet can take it",
                 ticket_number=number,
             )
-        logger.info("ticket_escalated_unrouted number=%s", number)
+        logger.info("ticket.escalated_unrouted number=%s", number)
         return await self.get(number)
 
     async def route(self, number: str, actor: str = "system:routing") -> TicketView:
-        """Assign a new (or rejected) ticket to the nearest eligible outlet, else to a mail-in hub when the product
-        can be posted (an installed appliance never is: with no outlet, `NoEligibleOutletError`)."""
+        """Assign a new (or rejected) ticket to the nearest eligible outlet, else to a mail-in hub.
+
+        A mail-in hub only when the product can be posted (an installed appliance never is: with no outlet,
+        `NoEligibleOutletError`).
+        """
         if self._router is None:
             raise ConflictError("routing is not configured")
         async with self._sessions() as session:
@@ -319,7 +351,7 @@ class TicketService:
             await session.refresh(ticket)
             view = TicketView.of(ticket)
         self._adjust_load(chosen.outlet_id, +1)
-        logger.info("ticket_routed number=%s outlet=%s mail_in=%s", number, chosen.outlet_id, mail_in)
+        logger.info("ticket.routed number=%s outlet=%s mail_in=%s", number, chosen.outlet_id, mail_in)
         return view
 
     async def _locked(self, session: AsyncSession, number: str) -> Ticket:

@@ -3,19 +3,19 @@
 The late outlet counts as having declined (a `rejected` event with reason `sla_timeout`, actor `system:sla`), so
 routing never sends the ticket back to it. The sweep is safe to run beside outlets accepting at the same moment:
 the status change is a compare-and-set, so either the acceptance or the timeout wins, never both.
+
+`reroute_overdue` is one sweep; our service runs it every `SLA_SWEEP_INTERVAL_S` (`bot/web/workers.py`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.db.models import Ticket, utcnow
+from bot.db.models import Ticket
 from bot.db.session import SessionFactory
 from bot.domain.errors import DomainError
 from bot.domain.lifecycle import TicketStatus
@@ -64,34 +64,11 @@ async def reroute_overdue(
             view = await tickets.reject(number, int(outlet_id), SLA_TIMEOUT_REASON, actor=SLA_ACTOR)
         except DomainError as exc:
             skipped += 1
-            logger.info("sla_sweep_skipped number=%s reason=%s", number, exc.code)
+            logger.info("sla_sweep.skipped number=%s reason=%s", number, exc.code)
             continue
         if view.status == TicketStatus.REJECTED.value:
             unroutable += 1
         else:
             rerouted += 1
-        logger.info("sla_timeout_rerouted number=%s from_outlet=%s to_status=%s", number, outlet_id, view.status)
+        logger.info("sla.timeout_rerouted number=%s from_outlet=%s to_status=%s", number, outlet_id, view.status)
     return SweepReport(rerouted, unroutable, skipped)
-
-
-async def run_sla_sweeper(
-    sessions: SessionFactory,
-    tickets: TicketService,
-    interval_s: float,
-    clock: Callable[[], datetime] = utcnow,
-) -> None:
-    """Sweep every `interval_s` seconds until cancelled; a failed sweep is logged and retried next round."""
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            report = await reroute_overdue(sessions, tickets, clock())
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must survive a database hiccup; logged once, here
-            logger.warning("sla_sweep_failed", exc_info=True)
-            continue
-        if report != SweepReport():
-            logger.info(
-                "sla_sweep_done rerouted=%d unroutable=%d skipped=%d",
-                report.rerouted, report.unroutable, report.skipped,
-            )

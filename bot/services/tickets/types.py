@@ -10,6 +10,7 @@ from bot.db.models import Ticket, TicketEvent
 from bot.domain.catalogue import ProductCategory
 from bot.domain.taxonomy import Category, Priority
 from bot.geo.types import Location
+from bot.services.tickets.outlets import OutletView
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,17 @@ class TicketView:
             created=created,
             events=tuple(EventView.of(e) for e in (events or [])),
         )
+
+
+@dataclass(frozen=True)
+class FiledRequest:
+    """A customer's request once filed: the ticket and, when it went to one, its outlet and how far away it is."""
+
+    ticket: TicketView
+    outlet: OutletView | None = None  # None: no outlet or hub can take it yet (a person follows up)
+    distance_km: float | None = None  # from the customer's location, when the ticket has one
+
+    @property
+    def mail_in(self) -> bool:
+        """Whether the product is to be posted to a mail-in repair hub."""
+        return self.outlet is not None and self.outlet.is_mail_in_hub

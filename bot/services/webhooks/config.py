@@ -87,7 +87,7 @@ class WebhookConfigService:
                 session.add(hook)
             hook.url, hook.secret, hook.enabled, hook.since_event_id, hook.updated_at = url, secret, True, latest, now
             outlet_id, outlet_code = outlet.id, outlet.code
-        logger.info("webhook_configured outlet=%s", outlet_id)
+        logger.info("webhook.configured outlet=%s", outlet_id)
         return ConfiguredWebhook(outlet_id, outlet_code, url, secret)
 
     async def disable(self, outlet_ref: str) -> int:
@@ -109,5 +109,5 @@ class WebhookConfigService:
             )
             dropped = int(result.rowcount or 0)  # type: ignore[attr-defined]  # a CursorResult at run time
             outlet_id = outlet.id
-        logger.info("webhook_disabled outlet=%s pending_dropped=%d", outlet_id, dropped)
+        logger.info("webhook.disabled outlet=%s pending_dropped=%d", outlet_id, dropped)
         return dropped

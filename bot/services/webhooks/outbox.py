@@ -114,7 +114,7 @@ class WebhookOutbox:
             return await self._record_failure(claimed, exc.status, exc.message)
         await self._record(claimed, DELIVERED, status_code, None, delivered=True)
         logger.info(
-            "webhook_delivered delivery=%s outlet=%s event=%s status=%s attempt=%d",
+            "webhook.delivered delivery=%s outlet=%s event=%s status=%s attempt=%d",
             claimed.delivery_id, claimed.outlet_id, claimed.event, status_code, claimed.attempts,
         )
         return DELIVERED
@@ -142,7 +142,7 @@ class WebhookOutbox:
         if hook is None or not hook.enabled:
             delivery.status, delivery.last_error = FAILED, "webhook disabled"
             logger.warning(
-                "webhook_failed delivery=%s outlet=%s event=%s reason=webhook_disabled",
+                "webhook.failed delivery=%s outlet=%s event=%s reason=webhook_disabled",
                 delivery.delivery_id, delivery.outlet_id, delivery.event,
             )
             return None
@@ -157,14 +157,14 @@ class WebhookOutbox:
         if delay is None:
             await self._record(claimed, FAILED, status_code, error)
             logger.warning(
-                "webhook_failed delivery=%s outlet=%s event=%s status=%s attempts=%d error=%s",
+                "webhook.failed delivery=%s outlet=%s event=%s status=%s attempts=%d error=%s",
                 claimed.delivery_id, claimed.outlet_id, claimed.event, status_code, claimed.attempts, error,
             )
             return FAILED
         retry_at = self._clock() + timedelta(seconds=delay)
         await self._record(claimed, PENDING, status_code, error, retry_at=retry_at)
         logger.info(
-            "webhook_retry_scheduled delivery=%s outlet=%s event=%s status=%s attempt=%d retry_in_s=%d error=%s",
+            "webhook.retry_scheduled delivery=%s outlet=%s event=%s status=%s attempt=%d retry_in_s=%d error=%s",
             claimed.delivery_id, claimed.outlet_id, claimed.event, status_code, claimed.attempts, delay, error,
         )
         return PENDING

@@ -1,6 +1,9 @@
-"""The provider bot's Bot API calls, over the shared `BotApiClient`: post a notice with its buttons, answer a press,
-show the outcome in place of the buttons. Telegram failures become `GroupBotError` (an `UpstreamError`), whose
-message is short and safe to store and log (never the token or a text)."""
+"""The provider bot's Bot API calls, over the shared `BotApiClient`.
+
+It posts a notice with its buttons, answers a press, and shows the outcome in place of the buttons. Telegram failures
+become `GroupBotError` (an `UpstreamError`), whose message is short and safe to store and log (never the token or a
+text).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ class GroupBot:
         self._client = client
 
     async def post_notice(self, chat_id: int, text: str, number: str) -> int:
-        """sendMessage with the Accept / Reject keyboard; the message id."""
+        """`sendMessage` with the Accept / Reject keyboard; the message id."""
         try:
             message: Any = await self._client.send_message(chat_id, text, reply_markup=notice_keyboard(number))
         except TelegramError as exc:
@@ -52,7 +55,7 @@ class GroupBot:
             raise _translated("answerCallbackQuery", exc) from None
 
     async def show_outcome(self, chat_id: int, message_id: int, text: str) -> None:
-        """editMessageText without a keyboard: the notice now says what happened, and its buttons are gone."""
+        """`editMessageText` without a keyboard: the notice now says what happened, and its buttons are gone."""
         try:
             await self._client.call("editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text})
         except TelegramError as exc:

@@ -1,5 +1,8 @@
-"""The provider bot's updates, parsed with python-telegram-bot's `Update.de_json`: a press of one of our buttons
-(callback data `acc:<ticket number>` or `rej:<ticket number>`), or something it ignores."""
+"""The provider bot's updates, parsed with python-telegram-bot's `Update.de_json`.
+
+Each is a press of one of our buttons (callback data `acc:<ticket number>` or `rej:<ticket number>`), or something
+it ignores.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.providers.group_actions import ACTIONS
 from bot.services.providers.notice_text import BUTTONS
-from integrations.telegram.inbound import InvalidUpdate
+from integrations.telegram.inbound import read_update
 
 #: Telegram's limit on a button's callback data, in bytes.
 MAX_CALLBACK_DATA = 64
@@ -54,13 +57,7 @@ def notice_keyboard(number: str) -> dict[str, Any]:
 
 def parse_update(data: Mapping[str, Any]) -> ProviderUpdate:
     """The update in `data` (the Bot API's JSON); `InvalidUpdate` when it is not one."""
-    update_id = data.get("update_id") if isinstance(data, Mapping) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
-        raise InvalidUpdate("no integer update_id")
-    try:
-        update = Update.de_json(dict(data), None)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InvalidUpdate(f"unreadable update ({type(exc).__name__})") from None
+    update = read_update(data)
     query = update.callback_query
     if query is None or not query.data or ":" not in query.data:
         return ProviderUpdate(update.update_id, None)  # group chatter, membership changes, foreign buttons

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 from yarl import URL
 
 from bot.settings import Settings
+from bot.web.keys import CHAT_CONFIG_KEY, ChatConfig
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "chat"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "chat"
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 _FRAME_SOURCE = re.compile(r"'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
@@ -33,18 +33,6 @@ ASSETS: dict[str, str] = {
     "icon.svg": "image/svg+xml",
 }
 
-
-@dataclass(frozen=True)
-class ChatConfig:
-    """What the page needs to know, validated once when the app is built."""
-
-    rasa_port: int
-    public_rasa_url: str | None  # CHAT_RASA_URL without a trailing slash; None: Rasa's port on the page's host
-    frame_ancestors: str  # CSP frame-ancestors: who may embed the page in a frame
-
-
-CHAT_CONFIG_KEY = web.AppKey("chat_config", ChatConfig)
-
 _COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -54,13 +42,13 @@ _COMMON_HEADERS = {
 def chat_config_from(settings: Settings) -> ChatConfig:
     """Validate `CHAT_RASA_URL` and `CHAT_FRAME_ANCESTORS` (ValueError: the service must not start with them)."""
     public: str | None = None
-    configured = settings.extra.get("CHAT_RASA_URL", "").strip()
+    configured = settings.chat_rasa_url or ""
     if configured:
         url = URL(configured)
         if url.scheme not in ("http", "https") or not url.host or not _HOST.fullmatch(url.host):
             raise ValueError("CHAT_RASA_URL must be an absolute http(s) URL, e.g. https://bot.example.com/rasa")
         public = str(url.with_query(None).with_fragment(None)).rstrip("/")
-    ancestors = settings.extra.get("CHAT_FRAME_ANCESTORS", "").strip() or "'self'"
+    ancestors = settings.chat_frame_ancestors or "'self'"
     if not all(_FRAME_SOURCE.fullmatch(source) for source in ancestors.split()):
         raise ValueError("CHAT_FRAME_ANCESTORS must be origins like https://www.brand.com, separated by spaces")
     return ChatConfig(settings.rasa_port, public, ancestors)
@@ -85,7 +73,7 @@ def rasa_url(request: web.Request, config: ChatConfig) -> str:
     except ValueError:
         host = None
     if not host or not _HOST.fullmatch(host):  # it goes into a header: a hostname or an IP literal, nothing else
-        logger.debug("web_chat_bad_host_header")
+        logger.debug("web_chat.bad_host_header")
         raise web.HTTPBadRequest(reason="bad Host header")
     return str(URL.build(scheme=request.scheme, host=host, port=config.rasa_port))
 

@@ -16,7 +16,8 @@ import re
 
 from aiohttp import web
 
-from bot.web.conversation_api import CUSTOMER_OUTBOX_KEY
+from bot.web.errors import error_response
+from bot.web.keys import SERVICES_KEY
 
 UPDATES_PATH = "/chat/updates"
 SENDER_FORMAT = re.compile(r"web:[0-9a-f]{32}")
@@ -25,12 +26,12 @@ _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "R
 
 
 def setup_chat_updates(app: web.Application) -> None:
-    """Mount `GET /chat/updates` (the customer outbox must be set up on the same app)."""
+    """Mount `GET /chat/updates` (it reads the customer outbox of the app's services)."""
     app.router.add_get(UPDATES_PATH, chat_updates)
 
 
 def _bad_request(message: str) -> web.Response:
-    return web.json_response({"error": message, "code": "validation_error"}, status=400, headers=_HEADERS)
+    return error_response(400, message, "validation_error", _HEADERS)
 
 
 async def chat_updates(request: web.Request) -> web.StreamResponse:
@@ -42,7 +43,7 @@ async def chat_updates(request: web.Request) -> web.StreamResponse:
     if not raw_after.isascii() or not raw_after.isdigit() or len(raw_after) > 10 or int(raw_after) > _MAX_ID:
         return _bad_request("after must be a message id (a non-negative integer)")
     after = int(raw_after)
-    messages = await request.app[CUSTOMER_OUTBOX_KEY].web_chat_messages(sender, after)
+    messages = await request.app[SERVICES_KEY].customer_outbox.web_chat_messages(sender, after)
     body = {
         "messages": [{"id": m.id, "text": m.text, "kind": m.kind, "buttons": m.buttons} for m in messages],
         "next": messages[-1].id if messages else after,

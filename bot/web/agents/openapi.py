@@ -1,5 +1,7 @@
-"""The agent console's part of `/api/openapi.json`: sign-in, conversations, assist, take-over and the dashboard
-(merged by `bot.web.openapi`)."""
+"""The agent console's part of `/api/openapi.json`: sign-in, conversations, assist, take-over and the dashboard.
+
+Merged by `bot.web.openapi`; error answers use the shared `Error` body (`bot.web.errors.openapi_error`).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import Any
 
 from bot.services.agents.conversations import MAX_CONVERSATIONS
 from bot.services.dashboard.service import MAX_DAYS
-from bot.web.agent_auth import COOKIE_NAME, CSRF_HEADER, CSRF_VALUE
-from bot.web.agent_console import MAX_CONVERSATION_ID
+from bot.web.agents.auth import COOKIE_NAME, CSRF_HEADER, CSRF_VALUE
+from bot.web.agents.console import MAX_CONVERSATION_ID
+from bot.web.errors import openapi_error
 
 Schema = dict[str, Any]
 
@@ -26,7 +29,7 @@ _INT: Schema = {"type": "integer"}
 _ERRORS = {
     "400": "Malformed input or a value out of range", "401": "Not signed in and no valid agent token",
     "403": "Missing CSRF header, or supervisors only", "409": "Another agent has the conversation",
-"502": "Rasa failed or cannot be reached",
+    "502": "Rasa failed or cannot be reached",
     "503": "No agent token configured and not signed in",
 }
 
@@ -40,9 +43,8 @@ def _array(items: Schema) -> Schema:
 
 
 def _responses(ok: Schema, *codes: str) -> dict[str, Any]:
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     out: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
-    out.update({code: {"description": _ERRORS[code], "content": error} for code in codes})
+    out.update({code: openapi_error(_ERRORS[code]) for code in codes})
     return out
 
 

@@ -7,31 +7,28 @@
   `{"decision": "accept"|"reject"|"relabel", "label"?, "supervisor"?}`: supervisors only (403 for agents).
 * `GET /agent/review`: the review page (supervisors; agents get 403, strangers the sign-in page).
 
-Authentication and the error → status mapping are the agent API's (`bot/web/handoff_api.py`): a console session
-(changes with `X-Requested-With: agent-console`) or `Authorization: Bearer $AGENT_API_TOKEN`, which counts as a
-supervisor and must then name the agent or supervisor in the body.
+Authentication is the agent API's (`bot.web.agents.auth.agent_endpoint`): a console session (changes with
+`X-Requested-With: agent-console`) or `Authorization: Bearer $AGENT_API_TOKEN`, which counts as a supervisor and
+must then name the agent or supervisor in the body. Errors are answered by `error_middleware`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
 from bot.domain.taxonomy import Category
-from bot.services.nlu_feedback.service import MAX_REVIEW_PAGE, NluFeedbackService, TriageCorrections
+from bot.services.nlu_feedback.service import MAX_REVIEW_PAGE
 from bot.services.nlu_feedback.types import MAX_MESSAGE_KEY, Decision, ReviewItem, ReviewStatus, message_key_of
-from bot.web.agent_auth import AGENT_ACCOUNT, LOGIN_PAGE, session_account
-from bot.web.agent_console import MAX_CONVERSATION_ID, PAGE_HEADERS, STATIC_DIR
-from bot.web.handoff_api import BRIDGE_KEY, agent_endpoint
-from bot.web.provider_io import PayloadTooLargeError, read_body
+from bot.web.agents.auth import AGENT_ACCOUNT, LOGIN_PAGE, agent_endpoint, session_account
+from bot.web.agents.console import MAX_CONVERSATION_ID, PAGE_HEADERS, STATIC_DIR
+from bot.web.errors import openapi_error, read_json_object
+from bot.web.keys import RASA_SERVICES_KEY, SERVICES_KEY
 
 CORRECTION_PATH = "/api/v1/conversations/{conversation_id}/triage-correction"
 REVIEW_PATH = "/api/v1/nlu/review"
@@ -39,27 +36,14 @@ REVIEW_PAGE = "/agent/review"
 MAX_BODY_BYTES = 4 * 1024
 _MAX_ID = 2**31 - 1
 
-NLU_FEEDBACK_KEY = web.AppKey("nlu_feedback", NluFeedbackService)
-CORRECTIONS_KEY = web.AppKey("triage_corrections", TriageCorrections)
 
 
-def setup_nlu_feedback_api(app: web.Application, sessions_key: web.AppKey[Any]) -> None:
-    """Mount the endpoints and the review page; call after `setup_handoff_api` (its Rasa bridge is used)."""
-    app.cleanup_ctx.append(_feedback_ctx(sessions_key))
+def setup_nlu_feedback_api(app: web.Application) -> None:
+    """Mount the endpoints and the review page."""
     app.router.add_post(CORRECTION_PATH, triage_correction)
     app.router.add_get(REVIEW_PATH, review_queue)
     app.router.add_post(REVIEW_PATH + "/{example_id}", review_example)
     app.router.add_get(REVIEW_PAGE, review_page)
-
-
-def _feedback_ctx(sessions_key: web.AppKey[Any]) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def feedback(app: web.Application) -> AsyncIterator[None]:
-        service = NluFeedbackService(cast(SessionFactory, app[sessions_key]))
-        app[NLU_FEEDBACK_KEY] = service
-        app[CORRECTIONS_KEY] = TriageCorrections(app[BRIDGE_KEY], service)
-        yield
-
-    return feedback
 
 
 async def review_page(request: web.Request) -> web.StreamResponse:
@@ -72,20 +56,6 @@ async def review_page(request: web.Request) -> web.StreamResponse:
     if not account.is_supervisor:
         response.set_status(403)
     return response
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        raw = await read_body(request, MAX_BODY_BYTES)
-    except PayloadTooLargeError:
-        raise ValidationError(f"body larger than {MAX_BODY_BYTES // 1024} KiB") from None
-    try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        body = None
-    if not isinstance(body, dict):
-        raise ValidationError("body must be a JSON object")
-    return body
 
 
 def _person(request: web.Request, body: dict[str, Any], field: str) -> str:
@@ -113,21 +83,22 @@ def _item_json(item: ReviewItem) -> dict[str, Any]:
             return [plain(v) for v in value]
         return value.isoformat() if isinstance(value, datetime) else value
 
-    return cast(dict[str, Any], plain(asdict(item)))
+    body: dict[str, Any] = plain(asdict(item))
+    return body
 
 
 @agent_endpoint()
 async def triage_correction(request: web.Request) -> web.StreamResponse:
     """`POST …/triage-correction` `{"message_key", "label"}` → 201 `{"id", "message_key", "label"}` (idempotent)."""
     cid = _conversation_id(request)
-    body = await _body(request)
+    body = await read_json_object(request, MAX_BODY_BYTES)
     key, label = body.get("message_key"), body.get("label")
     if not isinstance(key, str) or not 1 <= len(key) <= MAX_MESSAGE_KEY:
         raise ValidationError(f"message_key must be a string of 1..{MAX_MESSAGE_KEY} characters")
     if not isinstance(label, str) or label not in {c.value for c in Category}:
         raise ValidationError("label must be one of the 11 triage categories")
     agent = _person(request, body, "agent")
-    example_id = await request.app[CORRECTIONS_KEY].correct(cid, key, label, agent)
+    example_id = await request.app[RASA_SERVICES_KEY].corrections.correct(cid, key, label, agent)
     return web.json_response({"id": example_id, "message_key": message_key_of(key), "label": label}, status=201)
 
 
@@ -154,7 +125,7 @@ async def review_queue(request: web.Request) -> web.StreamResponse:
             raise ValidationError("max_confidence must be a number between 0 and 1") from None
         if not 0.0 <= max_confidence <= 1.0:
             raise ValidationError("max_confidence must be a number between 0 and 1")
-    items = await request.app[NLU_FEEDBACK_KEY].review_queue(
+    items = await request.app[SERVICES_KEY].nlu_feedback.review_queue(
         status=status, limit=limit, before_id=_query_int(request, "before"), max_confidence=max_confidence
     )
     next_before = items[-1].id if len(items) == limit else None
@@ -167,14 +138,14 @@ async def review_example(request: web.Request) -> web.StreamResponse:
     raw = request.match_info["example_id"]
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= _MAX_ID:
         raise ValidationError("example id must be a positive integer")
-    body = await _body(request)
+    body = await read_json_object(request, MAX_BODY_BYTES)
     decision, label = body.get("decision"), body.get("label")
     if not isinstance(decision, str) or decision not in {d.value for d in Decision}:
         raise ValidationError("decision must be accept, reject or relabel")
     if label is not None and not isinstance(label, str):
         raise ValidationError("label must be a string")
     supervisor = _person(request, body, "supervisor")
-    item = await request.app[NLU_FEEDBACK_KEY].review(int(raw), decision=decision, label=label,
+    item = await request.app[SERVICES_KEY].nlu_feedback.review(int(raw), decision=decision, label=label,
                                                       supervisor=supervisor)
     return web.json_response(_item_json(item))
 
@@ -184,16 +155,16 @@ def openapi_paths() -> dict[str, Any]:
     security: list[dict[str, list[str]]] = [{"agentBearer": []}]
     session_note = ("Also open to a signed-in agent (agent_session cookie; changes need X-Requested-With: "
                     "agent-console).")
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     descriptions = {
         "400": "Malformed input, a label that is not a category, or nothing to learn once masked",
         "401": "Not signed in and no valid agent token", "403": "Missing CSRF header, or supervisors only",
-        "404": "Unknown conversation, message or example", "502": "Rasa failed or cannot be reached",
+        "404": "Unknown conversation, message or example", "413": f"Body larger than {MAX_BODY_BYTES // 1024} KiB",
+        "502": "Rasa failed or cannot be reached",
         "503": "No agent token configured and not signed in",
     }
 
     def errors(*codes: str) -> dict[str, Any]:
-        return {code: {"description": descriptions[code], **error} for code in codes}
+        return {code: openapi_error(descriptions[code]) for code in codes}
 
     categories = [c.value for c in Category]
     string: dict[str, Any] = {"type": "string"}
@@ -236,7 +207,7 @@ def openapi_paths() -> dict[str, Any]:
                 "201": {"description": "Recorded (also for a repeat)", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"id": {"type": "integer"}, "message_key": string,
                                                      "label": {"type": "string", "enum": categories}}}}}},
-                **errors("400", "401", "403", "404", "502", "503"),
+                **errors("400", "401", "403", "404", "413", "502", "503"),
             },
         }},
         REVIEW_PATH: {"get": {
@@ -270,6 +241,6 @@ def openapi_paths() -> dict[str, Any]:
                                    "description": "Required with the Bearer token"},
                 }}}}},
             "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": item}}},
-                          **errors("400", "401", "403", "404", "503")},
+                          **errors("400", "401", "403", "404", "413", "503")},
         }},
     }

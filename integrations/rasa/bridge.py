@@ -23,14 +23,13 @@ import aiohttp
 from yarl import URL
 
 from bot.domain.errors import UpstreamError, ValidationError
+from bot.services.handoff.csat_dispatch import CSAT_ASK_ACTION, CSAT_TICKET_SLOT
 
 logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT_S = 5.0
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar (plus "/"), beyond letters and digits
 
-CSAT_TICKET_SLOT = "csat_ticket"  # read by `action_ask_csat` and `action_store_csat` (actions/handoff.py)
-CSAT_ASK_ACTION = "action_ask_csat"
 
 
 class RasaBridge:
@@ -49,12 +48,15 @@ class RasaBridge:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def resume(self, conversation_id: str) -> None:
-        """Hand the conversation back to the bot: a `resume` event, then `action_listen`, so that the customer's
-        next message starts a fresh turn (what they wrote to the agent while paused was never answered by the
-        bot; without the listen the policies see an unanswered turn and fall back, straight back to a person)."""
+        """Hand the conversation back to the bot: a `resume` event, then `action_listen`.
+
+        The listen makes the customer's next message start a fresh turn (what they wrote to the agent while paused
+        was never answered by the bot; without the listen the policies see an unanswered turn and fall back, straight
+        back to a person).
+        """
         await self._post(conversation_id, "tracker/events", {},
                          [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
-        logger.debug("rasa_resumed")
+        logger.debug("rasa.resumed")
 
     async def ask_for_rating(
         self, conversation_id: str, ticket_number: str, output_channel: str = "latest"
@@ -75,7 +77,7 @@ class RasaBridge:
             conversation_id, "execute", {"output_channel": output_channel}, {"name": CSAT_ASK_ACTION}, answer=True
         )
         await self._post(conversation_id, "tracker/events", {}, [{"event": "action", "name": "action_listen"}])
-        logger.debug("rasa_rating_requested")
+        logger.debug("rasa.rating_requested")
         messages = body.get("messages") if isinstance(body, dict) else None
         return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
@@ -87,7 +89,7 @@ class RasaBridge:
             raise ValidationError("an intent name is required")
         body = {"name": intent, "entities": entities}
         await self._post(conversation_id, "trigger_intent", {"output_channel": output_channel}, body)
-        logger.debug("rasa_intent_triggered intent=%s", intent)
+        logger.debug("rasa.intent_triggered intent=%s", intent)
 
     async def post_bot_message(
         self, conversation_id: str, text: str, metadata: dict[str, Any], output_channel: str = "latest"
@@ -102,12 +104,12 @@ class RasaBridge:
         query = {"output_channel": output_channel, "execute_side_effects": "true"}
         event = {"event": "bot", "text": text, "metadata": metadata}
         await self._post(conversation_id, "tracker/events", query, [event])
-        logger.debug("rasa_bot_message_posted")
+        logger.debug("rasa.bot_message_posted")
 
     async def pause(self, conversation_id: str) -> None:
         """Stop the bot answering in this conversation (append a `pause` event), as an agent takes it over."""
         await self._post(conversation_id, "tracker/events", {}, {"event": "pause"})
-        logger.debug("rasa_paused")
+        logger.debug("rasa.paused")
 
     async def tracker(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker with all its events (`GET /conversations/<id>/tracker`)."""

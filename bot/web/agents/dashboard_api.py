@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
 from bot.db.models import utcnow
-from bot.db.session import SessionFactory
 from bot.domain.errors import ValidationError
-from bot.services.dashboard.service import DashboardService
-from bot.web.handoff_api import agent_endpoint
+from bot.web.agents.auth import agent_endpoint
+from bot.web.keys import SERVICES_KEY
 
-DASHBOARD_KEY = web.AppKey("dashboard_service", DashboardService)
 DEFAULT_DAYS = 30
 
 
-def setup_dashboard_api(app: web.Application, sessions_key: web.AppKey[Any]) -> None:
-    """Mount the dashboard endpoint; its service starts after the database (`sessions_key`)."""
-    app.cleanup_ctx.append(_dashboard_ctx(sessions_key))
+def setup_dashboard_api(app: web.Application) -> None:
+    """Mount the dashboard endpoint."""
     app.router.add_get("/api/v1/dashboard", dashboard)
-
-
-def _dashboard_ctx(sessions_key: web.AppKey[Any]) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def service(app: web.Application) -> AsyncIterator[None]:
-        app[DASHBOARD_KEY] = DashboardService(cast(SessionFactory, app[sessions_key]))
-        yield
-
-    return service
 
 
 def _day(request: web.Request, name: str, default: date) -> date:
@@ -62,5 +50,5 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
     today = utcnow().date()
     end = _day(request, "to", today)
     start = _day(request, "from", end - timedelta(days=DEFAULT_DAYS - 1))
-    found = await request.app[DASHBOARD_KEY].build(start, end)
+    found = await request.app[SERVICES_KEY].dashboard.build(start, end)
     return web.json_response(dashboard_json(found))

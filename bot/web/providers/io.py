@@ -1,47 +1,17 @@
-"""Request parsing and response shaping for the provider API: bounded JSON bodies, typed fields, JSON values."""
+"""Request parsing and response shaping for the provider API: typed body fields and query values, JSON values.
+
+The body itself is read by `bot.web.errors.read_json_object` (bounded, one error shape).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 
 from bot.domain.errors import ValidationError
-
-MAX_BODY_BYTES = 64 * 1024
-
-
-class PayloadTooLargeError(Exception):
-    """The request body is larger than `MAX_BODY_BYTES` (answered 413)."""
-
-
-async def read_body(request: web.Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The raw body, refusing more than `limit` bytes whether or not a Content-Length was sent."""
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLargeError()
-    body = bytearray()
-    async for chunk in request.content.iter_any():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise PayloadTooLargeError()
-    return bytes(body)
-
-
-async def json_object(request: web.Request, optional: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; an empty body is `{}` when `optional`, else a `ValidationError`."""
-    raw = await read_body(request)
-    if not raw.strip() and optional:
-        return {}
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ValidationError("body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise ValidationError("body must be a JSON object")
-    return body
 
 
 def _clean_text(name: str, value: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "provider"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "provider"
 PAGE_PATH = "/provider"
 
 #: The only files `/provider/static/` serves, with their types: an allow-list, so no path reaches the filesystem.

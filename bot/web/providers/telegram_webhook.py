@@ -20,18 +20,19 @@ Register it with Telegram once (the secret is sent back in the header on every u
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from bot.services.providers.notice_text import outcome_answer
 from bot.settings import Settings
-from bot.web.provider_api import PROVIDER_TICKETS_KEY
+from bot.web.errors import error_response, openapi_error
+from bot.web.keys import HTTP_CLIENT_KEY, PROVIDER_BOT_KEY, SERVICES_KEY
 from integrations.telegram.errors import TelegramError
 from integrations.telegram.inbound import InvalidUpdate
 from integrations.telegram.provider_bot.group_bot import GroupBotError
-from integrations.telegram.provider_bot.runtime import PROVIDER_BOT_KEY, ProviderBot, provider_bot_ctx
+from integrations.telegram.provider_bot.runtime import ProviderBot, provider_bot
 from integrations.telegram.provider_bot.updates import Press, parse_update
 from integrations.telegram.webhook import (
     SECRET_HEADER,
@@ -50,15 +51,8 @@ _CHUNK = 64 * 1024
 _OK = {"ok": True}
 
 
-def setup_provider_telegram(
-    app: web.Application,
-    settings: Settings,
-    sessions_key: web.AppKey[Any],
-    http_key: web.AppKey[aiohttp.ClientSession],
-) -> None:
-    """Mount the webhook; with `PROVIDER_TELEGRAM_TOKEN`, start the provider bot after the provider API's services."""
-    if settings.provider_telegram_interval_s < 0:
-        raise ValueError("PROVIDER_TELEGRAM_INTERVAL_S must be 0 (off) or a positive number of seconds")
+def setup_provider_telegram(app: web.Application, settings: Settings) -> None:
+    """Mount the webhook; with `PROVIDER_TELEGRAM_TOKEN`, open the provider bot after the resources."""
     app.router.add_post(WEBHOOK_PATH, provider_webhook)
     if not settings.provider_telegram_token:
         app[PROVIDER_BOT_KEY] = None
@@ -66,12 +60,20 @@ def setup_provider_telegram(
     if not settings.provider_telegram_secret_token:
         raise ValueError("PROVIDER_TELEGRAM_SECRET_TOKEN is required with PROVIDER_TELEGRAM_TOKEN (it authenticates "
                          "the provider bot's webhook)")
-    app.cleanup_ctx.append(provider_bot_ctx(settings, sessions_key, http_key, PROVIDER_TICKETS_KEY))
+    app.cleanup_ctx.append(_provider_bot_ctx(settings))
+
+
+def _provider_bot_ctx(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def running(app: web.Application) -> AsyncIterator[None]:
+        async with provider_bot(settings, app[HTTP_CLIENT_KEY], app[SERVICES_KEY]) as bot:
+            app[PROVIDER_BOT_KEY] = bot
+            yield
+
+    return running
 
 
 def openapi_paths() -> dict[str, Any]:
     """This endpoint's part of `/api/openapi.json` (merged by `bot.web.openapi`)."""
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {WEBHOOK_PATH: {"post": {
         "tags": ["telegram"],
         "summary": "Telegram delivers the provider bot's updates here (Accept / Reject pressed in an outlet's group)",
@@ -83,33 +85,29 @@ def openapi_paths() -> dict[str, Any]:
         "responses": {
             "200": {"description": "Taken (a replayed update_id is acknowledged and not processed again)",
                     "content": {"application/json": {"schema": {"type": "object"}}}},
-            "400": {"description": "Not JSON, or not a Telegram update", **error},
-            "403": {"description": "Missing or wrong secret header", **error},
-            "413": {"description": "Body larger than 1 MiB", **error},
-            "503": {"description": "The provider bot is not configured (no PROVIDER_TELEGRAM_TOKEN)", **error},
+            "400": openapi_error("Not JSON, or not a Telegram update"),
+            "403": openapi_error("Missing or wrong secret header"),
+            "413": openapi_error("Body larger than 1 MiB"),
+            "503": openapi_error("The provider bot is not configured (no PROVIDER_TELEGRAM_TOKEN)"),
         },
     }}}
-
-
-def _error(status: int, message: str, code: str) -> web.Response:
-    return web.json_response({"error": message, "code": code}, status=status)
 
 
 async def provider_webhook(request: web.Request) -> web.StreamResponse:
     """Take one update from Telegram (see the module's docstring)."""
     bot = request.app.get(PROVIDER_BOT_KEY)
     if bot is None:
-        return _error(503, "the provider bot is not configured", "not_configured")
+        return error_response(503, "the provider bot is not configured", "not_configured")
     try:
         check_secret(bot.secret, request.headers.get(SECRET_HEADER))
         check_declared_size(request.headers.get("Content-Length"))
         update = parse_update(parse_json(await read_body(request.content.iter_chunked(_CHUNK))))
     except Rejected as exc:
-        logger.info("provider_webhook_rejected status=%d reason=%s", exc.status, exc.reason)
-        return _error(exc.status, exc.reason.replace("_", " "), exc.reason)
+        logger.info("provider_webhook.rejected status=%d reason=%s", exc.status, exc.reason)
+        return error_response(exc.status, exc.reason.replace("_", " "), exc.reason)
     except InvalidUpdate:
-        logger.info("provider_webhook_rejected status=400 reason=not_an_update")
-        return _error(400, "not a Telegram update", "not_an_update")
+        logger.info("provider_webhook.rejected status=400 reason=not_an_update")
+        return error_response(400, "not a Telegram update", "not_an_update")
     if not await bot.inbox.first_time(CHANNEL, str(update.update_id)):
         return web.json_response(_OK)
     if update.press is not None:
@@ -127,14 +125,14 @@ async def _handle_press(bot: ProviderBot, press: Press) -> None:
                                               press.callback_id)
             outcome_text, group_text = outcome.answer, outcome.group_text
         except Exception:  # the database or a service failed: tell the presser, log once, answer Telegram 200
-            logger.exception("provider_press_failed action=%s", press.action)
+            logger.exception("provider_press.failed action=%s", press.action)
             outcome_text, group_text = outcome_answer("failed"), None
     try:
         await bot.bot.answer(press.callback_id, outcome_text)
     except (GroupBotError, TelegramError) as exc:  # an expired query (older than a few minutes) cannot be answered
-        logger.warning("provider_press_answer_failed error=%s", exc)
+        logger.warning("provider_press.answer_failed error=%s", exc)
     if group_text is not None and press.chat_id is not None and press.message_id is not None:
         try:
             await bot.bot.show_outcome(press.chat_id, press.message_id, group_text)
         except (GroupBotError, TelegramError) as exc:
-            logger.warning("provider_press_edit_failed error=%s", exc)
+            logger.warning("provider_press.edit_failed error=%s", exc)

@@ -1,0 +1,1 @@
+"""The web chat: its page and the updates it polls."""
