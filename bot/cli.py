@@ -48,7 +48,7 @@ def _cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from bot.nlu.triage import run_triage
+    from bot.nlu.intents.triage import run_triage
 
     count = run_triage(Path(args.model), Path(args.input), Path(args.output))
     print(f"triaged {count} lines into {args.output}", file=sys.stderr)
@@ -58,7 +58,7 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_catalogue_export(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from bot.nlu.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, export_catalogue
+    from bot.nlu.lexicon.catalogue_lexicon import DEFAULT_CATALOGUE_PATH, export_catalogue
     from bot.settings import PROJECT_ROOT
 
     target = Path(args.output) if args.output else PROJECT_ROOT / DEFAULT_CATALOGUE_PATH
@@ -97,7 +97,7 @@ def _cmd_provider_telegram(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_channel_setup(args: argparse.Namespace, settings: Settings) -> int:
-    from integrations.channel_setup import run_channel_setup
+    from bot.commands.channel_setup import run_channel_setup
 
     return run_channel_setup(settings, args.target, args.public_url)
 

@@ -33,7 +33,9 @@ _SILENT_COMMANDS = ("/restart", "/session_start", "/back")
 class TrackerLookup(Protocol):
     """Whether a conversation is paused for a human (None: unknown, e.g. the tracker store failed)."""
 
-    async def __call__(self, sender_id: str) -> bool | None: ...
+    async def __call__(self, sender_id: str) -> bool | None:
+        """Whether conversation `sender_id` is paused for a human (None: unknown)."""
+        ...
 
 
 class CountingOutput(OutputChannel):

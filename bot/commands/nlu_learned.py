@@ -1,5 +1,7 @@
-"""`python -m bot nlu export-learned` and `python -m bot nlu gate`: learned examples into Rasa's training data, and
-the gate that keeps a worse model from replacing the current one.
+"""`python -m bot nlu export-learned` and `python -m bot nlu gate`: learned examples and the model gate.
+
+export-learned puts the learned examples into Rasa's training data; gate keeps a worse model from replacing the
+current one.
 
 export-learned writes the accepted examples (`NluFeedbackService.learned_examples`) as Rasa YAML, a snapshot
 rewritten each time: `data/nlu/learned/{zh,en}.yml` for training and, for a deterministic one in five (by
@@ -7,8 +9,8 @@ rewritten each time: `data/nlu/learned/{zh,en}.yml` for training and, for a dete
 held-out split are left out (a duplicate with another intent would fail `rasa data validate`; one in the held-out
 split would leak it), and so are texts whose accepted copies disagree. It prints counts, never a customer's text.
 
-gate loads each model (Rasa, as `bot.nlu.triage` does) and scores it on `tests/nlu/heldout_*.yml` and, from
-`MIN_LEARNED_EXAMPLES` on, on `tests/nlu/learned_heldout_*.yml`; the decision is `bot.nlu.gate`'s.
+gate loads each model (Rasa, as `bot.nlu.intents.triage` does) and scores it on `tests/nlu/heldout_*.yml` and, from
+`MIN_LEARNED_EXAMPLES` on, on `tests/nlu/learned_heldout_*.yml`; the decision is `bot.nlu.model.gate`'s.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.nlu.gate import (
+from bot.nlu.model.gate import (
     DEFAULT_TOLERANCE,
     HELDOUT,
     LEARNED_HELDOUT,
@@ -33,8 +35,8 @@ from bot.nlu.gate import (
     SetScore,
     decide,
 )
-from bot.nlu.language import EN, detect_language
-from bot.nlu.normalise import normalise
+from bot.nlu.text.language import EN, detect_language
+from bot.nlu.text.normalise import normalise
 from bot.services.nlu_feedback.types import LearnedExample
 
 LANGUAGES = ("zh", "en")
@@ -209,7 +211,7 @@ class EvalSet:
 def _examples(paths: Sequence[Path]) -> tuple[list[str], list[str]]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.nlu.categories import category_for_intent
+    from bot.nlu.intents.categories import category_for_intent
 
     texts, gold = [], []
     for path in paths:
@@ -262,7 +264,7 @@ def classify_all(agent: Any, texts: Sequence[str]) -> list[str]:
     from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.nlu.triage import MAX_TRIAGE_CHARS, fallback_result, result_from_parse, sanitise
+    from bot.nlu.intents.triage import MAX_TRIAGE_CHARS, fallback_result, result_from_parse, sanitise
 
     processor = agent.processor
     target = processor.model_metadata.nlu_target
@@ -305,7 +307,7 @@ def run_gate(
     out: TextIO | None = None, err: TextIO | None = None,
 ) -> int:
     """0 when the candidate may replace the current model, `REFUSED_EXIT` (3) when not, 2 on a usage error."""
-    from bot.nlu.gate import macro_f1
+    from bot.nlu.model.gate import macro_f1
 
     sink, errors = out or sys.stdout, err or sys.stderr
     if not candidate.is_file():

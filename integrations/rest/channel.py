@@ -1,6 +1,9 @@
-"""The `rest` channel (`POST /webhooks/rest/webhook`, used by the web chat): Rasa's own `RestInput`, except that a
-turn that produced no message because a custom action failed is answered with an apology in the customer's language
-(`integrations.never_silent`). Listed in the credentials file as `integrations.rest.channel.RestInput:`."""
+"""The `rest` channel (`POST /webhooks/rest/webhook`, used by the web chat): Rasa's own `RestInput`, never silent.
+
+Unlike Rasa's, a turn that produced no message because a custom action failed is answered with an apology in the
+customer's language (`integrations.never_silent`). Listed in the credentials file as
+`integrations.rest.channel.RestInput:`.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Rasa input channel `telegram`: the webhook at /webhooks/telegram/webhook, or polling, and the output channel Rasa
-uses to reach a Telegram customer outside a turn (handoff resume, CSAT).
+"""Rasa input channel `telegram`: the webhook at /webhooks/telegram/webhook, or polling, and its output channel.
+
+The output channel is the one Rasa uses to reach a Telegram customer outside a turn (handoff resume, CSAT).
 
 Listed in the credentials file as `integrations.telegram.channel.TelegramInput:` with no keys: the token and the
 webhook secret are read from the environment (see `bot.settings`). Without TELEGRAM_TOKEN the channel is disabled —
@@ -18,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.settings import Settings
+from integrations.common.runtime import SharedRuntime, shared_runtime
 from integrations.never_silent import never_silent, paused_lookup
 from integrations.telegram.buttons import domain_button_payloads
 from integrations.telegram.handler import Outcome
@@ -74,7 +76,7 @@ class TelegramInput(InputChannel):
         @blueprint.listener("before_server_start")
         async def open_channel(app: Sanic, _loop: Any) -> None:
             handler = never_silent(on_new_message, paused_lookup(lambda: getattr(app.ctx, "agent", None)))
-            await self.open(handler, lambda: _domain_payloads(app))
+            await self.open(shared_runtime(app, self._settings), handler, lambda: _domain_payloads(app))
 
         @blueprint.listener("after_server_start")
         async def start_polling(_app: Sanic, _loop: Any) -> None:
@@ -102,9 +104,9 @@ class TelegramInput(InputChannel):
 
         return blueprint
 
-    async def open(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    async def open(self, shared: SharedRuntime, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                    known_payloads: Callable[[], list[str]]) -> None:
-        """Open the channel's resources (nothing without a token)."""
+        """Open the channel's resources on the runtime the server's channels share (nothing without a token)."""
         token = self._settings.telegram_token
         if not token:
             logger.info("telegram.channel_disabled reason=no_token")
@@ -114,7 +116,7 @@ class TelegramInput(InputChannel):
             return
         if not self._settings.telegram_secret_token:
             logger.warning("telegram.webhook_disabled reason=no_secret_token")
-        self._runtime = await TelegramRuntime.open(self._settings, token, on_new_message, known_payloads)
+        self._runtime = await TelegramRuntime.open(self._settings, token, shared, on_new_message, known_payloads)
 
     async def close(self) -> None:
         """Close the channel's resources."""

@@ -1,5 +1,6 @@
-"""The Telegram Bot API through python-telegram-bot's `telegram.Bot`: explicit timeouts, typed errors, the token kept
-out of every message, log line and repr.
+"""The Telegram Bot API through python-telegram-bot's `telegram.Bot`, with explicit timeouts and typed errors.
+
+The token is kept out of every message, log line and repr.
 
 `BotApiClient` keeps the channel's small interface (JSON in and out) and makes its calls with PTB's typed methods over
 `HTTPXRequest`; PTB's exceptions become ours (see `errors`). The base URL comes from
@@ -48,8 +49,10 @@ _MARKUPS: dict[str, type[TelegramObject]] = {"inline_keyboard": InlineKeyboardMa
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds allowed per phase of a call (httpx: waiting for the reply, connecting, sending, waiting for a pooled
-    connection), for a whole file download, and on top of a long poll's own wait."""
+    """Seconds allowed per phase of a call, for a whole file download, and on top of a long poll's own wait.
+
+    The phases are httpx's: waiting for the reply, connecting, sending, waiting for a pooled connection.
+    """
 
     call_s: float = 10.0
     connect_s: float = 5.0
@@ -118,14 +121,14 @@ class BotApiClient:
             return _as_json(await request)
 
     async def send_message(self, chat_id: int, text: str, reply_markup: Mapping[str, Any] | None = None) -> Any:
-        """sendMessage (plain text, no parse mode: nothing in the text is interpreted)."""
+        """`sendMessage` (plain text, no parse mode: nothing in the text is interpreted)."""
         params: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if reply_markup is not None:
             params["reply_markup"] = dict(reply_markup)
         return await self.call("sendMessage", params)
 
     async def send_photo(self, chat_id: int, photo_url: str, caption: str | None = None) -> Any:
-        """sendPhoto by URL (Telegram fetches it)."""
+        """`sendPhoto` by URL (Telegram fetches it)."""
         params: dict[str, Any] = {"chat_id": chat_id, "photo": photo_url}
         if caption:
             params["caption"] = caption
@@ -165,7 +168,7 @@ class BotApiClient:
             raise BotApiUnavailable(f"download: {type(exc).__name__}") from None
 
     async def get_updates(self, offset: int | None, timeout_s: int, allowed_updates: Sequence[str]) -> list[Any]:
-        """getUpdates long poll: waits up to `timeout_s` for updates after `offset` (as JSON, like the webhook's)."""
+        """`getUpdates` long poll: waits up to `timeout_s` for updates after `offset` (as JSON, like the webhook's)."""
         with _translated("getUpdates", self._token):
             # PTB adds the long poll's own wait to this read timeout.
             updates = await self._bot.get_updates(offset=offset, timeout=timeout_s,
@@ -174,7 +177,7 @@ class BotApiClient:
         return [update.to_dict() for update in updates]
 
     async def delete_webhook(self) -> None:
-        """deleteWebhook (keeping pending updates): getUpdates refuses to work while a webhook is set."""
+        """`deleteWebhook` (keeping pending updates): `getUpdates` refuses to work while a webhook is set."""
         with _translated("deleteWebhook", self._token):
             await self._bot.delete_webhook(drop_pending_updates=False)
 

@@ -1,5 +1,7 @@
 """Typed failures of the Telegram Bot API client (python-telegram-bot's errors are translated into these in `client`).
-Messages never carry the token, URLs or customer data."""
+
+Messages never carry the token, URLs or customer data.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ class TelegramError(Exception):
 
 
 class BotApiError(TelegramError):
-    """The Bot API refused `method`: `error_code` is its HTTP status (from PTB's exception class; 0 if PTB's class
-    does not tell), `description` Telegram's reason."""
+    """The Bot API refused `method`: `error_code` is its HTTP status, `description` Telegram's reason.
+
+    `error_code` comes from PTB's exception class; it is 0 if PTB's class does not tell.
+    """
 
     def __init__(self, method: str, error_code: int, description: str = "") -> None:
         super().__init__(f"{method} failed with {error_code}")

@@ -1,11 +1,15 @@
-"""The one path every update takes, from the webhook or from polling: parsed, recognised once, queued per chat, then
-translated into a Rasa `UserMessage` (or a photo stored, a button answered) and the replies sent to Telegram."""
+"""The one path every update takes, from the webhook or from polling: parsed, recognised once, queued per chat.
+
+Then it is translated into a Rasa `UserMessage` (or a photo stored, a button answered) and the replies are sent to
+Telegram.
+"""
 
 from __future__ import annotations
 
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, Protocol
 
 from rasa.core.channels.channel import UserMessage
@@ -13,9 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.errors import ValidationError
 from bot.services.channels.inbox import MAX_ATTACHMENT_BYTES
+from integrations.common.lanes import Lanes
 from integrations.telegram.buttons import ButtonBook
 from integrations.telegram.client import BotApiClient
-from integrations.telegram.dispatch import ChatQueues
 from integrations.telegram.errors import FileTooLarge, TelegramError
 from integrations.telegram.inbound import Inbound, Kind, parse_update
 from integrations.telegram.output import CHANNEL_NAME, TelegramOutput
@@ -54,15 +58,15 @@ class UpdateHandler:
 
     def __init__(self, *, inbox: Inbox, attachments: Attachments, client: BotApiClient,
                  output: Callable[[], TelegramOutput], buttons: ButtonBook, on_new_message: OnNewMessage,
-                 max_pending: int = 2_000) -> None:
-        """Services, the Bot API client, a factory of output channels and Rasa's message handler."""
+                 lanes: Lanes) -> None:
+        """Services, the Bot API client, a factory of output channels, Rasa's message handler and the chats' lanes."""
         self._inbox = inbox
         self._attachments = attachments
         self._client = client
         self._output = output
         self._buttons = buttons
         self._on_new_message = on_new_message
-        self.queues: ChatQueues[Inbound] = ChatQueues(self.process, max_pending=max_pending)
+        self._lanes = lanes
 
     async def accept(self, data: Mapping[str, Any]) -> Outcome:
         """Take one update (`InvalidUpdate` if it is not one); it is processed later, once, in its chat's order."""
@@ -70,14 +74,14 @@ class UpdateHandler:
         if inbound.kind is Kind.IGNORED:
             logger.info("telegram.update_ignored update_id=%d reason=%s", inbound.update_id, inbound.reason)
             return Outcome.IGNORED
-        if not self.queues.has_room():
-            logger.warning("telegram.busy pending=%d", self.queues.pending)
+        if not self._lanes.has_room():
+            logger.warning("telegram.busy pending=%d", self._lanes.pending)
             return Outcome.BUSY
         if not await self._inbox.first_time(CHANNEL_NAME, str(inbound.update_id)):
             logger.info("telegram.update_replayed update_id=%d", inbound.update_id)
             return Outcome.DUPLICATE
         logger.info("telegram.update_queued update_id=%d kind=%s", inbound.update_id, inbound.kind.value)
-        self.queues.submit(inbound.chat_id, inbound)
+        self._lanes.submit(inbound.chat_id, partial(self.process, inbound))
         return Outcome.QUEUED
 
     async def process(self, inbound: Inbound) -> None:

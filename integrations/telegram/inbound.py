@@ -70,15 +70,20 @@ def chat_id_of(recipient_id: str) -> int:
     return int(recipient_id[len(SENDER_PREFIX):])
 
 
-def parse_update(data: Mapping[str, Any]) -> Inbound:
-    """The update in `data` (the Bot API's JSON); `InvalidUpdate` when it is not one."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("update_id"), int) or isinstance(
-            data.get("update_id"), bool):
+def read_update(data: Mapping[str, Any]) -> Update:
+    """PTB's `Update` for the Bot API's JSON in `data`; `InvalidUpdate` when it is not one."""
+    update_id = data.get("update_id") if isinstance(data, Mapping) else None
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise InvalidUpdate("no integer update_id")
     try:
-        update = Update.de_json(dict(data), None)
+        return Update.de_json(dict(data), None)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidUpdate(f"unreadable update ({type(exc).__name__})") from None
+
+
+def parse_update(data: Mapping[str, Any]) -> Inbound:
+    """The update in `data` (the Bot API's JSON); `InvalidUpdate` when it is not one."""
+    update = read_update(data)
     uid = update.update_id
     if update.callback_query is not None:
         query = update.callback_query

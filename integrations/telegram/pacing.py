@@ -1,5 +1,6 @@
-"""Outbound pacing within Telegram's flood limits: one message a second per chat, thirty a second overall, and a
-pause for everything when the Bot API answers 429 with `retry_after` (as python-telegram-bot's rate limiter does).
+"""Outbound pacing within Telegram's flood limits: one message a second per chat, thirty a second overall.
+
+When the Bot API answers 429 with `retry_after`, everything pauses (as python-telegram-bot's rate limiter does).
 
 The clock and the sleep are injected so tests run on a fake clock instead of sleeping.
 """

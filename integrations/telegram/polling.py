@@ -1,5 +1,8 @@
-"""Polling mode (TELEGRAM_MODE=polling) for local use without a public URL: a background task long-polls getUpdates
-and feeds every update through the same handler as the webhook. Started and stopped with the Rasa server."""
+"""Polling mode (TELEGRAM_MODE=polling) for local use without a public URL.
+
+A background task long-polls getUpdates and feeds every update through the same handler as the webhook. Started and
+stopped with the Rasa server.
+"""
 
 from __future__ import annotations
 

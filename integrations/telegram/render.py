@@ -1,5 +1,8 @@
-"""Rasa replies in Telegram's shapes: texts split at the 4096-character limit, inline keyboards for buttons, reply
-keyboards asking to share the location or the phone number, and the markup that removes them again."""
+"""Rasa replies in Telegram's shapes.
+
+Texts are split at the 4096-character limit, buttons become inline keyboards, reply keyboards ask to share the
+location or the phone number, and a markup removes those keyboards again.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The webhook's request checks, in the order that keeps unauthenticated callers from costing anything: the secret
-header first (403, before a byte of the body is read), then the declared and the actual size (413), then the JSON
-(400)."""
+"""The webhook's request checks, in the order that keeps unauthenticated callers from costing anything.
+
+The secret header first (403, before a byte of the body is read), then the declared and the actual size (413), then
+the JSON (400).
+"""
 
 from __future__ import annotations
 

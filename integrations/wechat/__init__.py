@@ -1,2 +1,4 @@
-"""WeChat Official Account customer channel: a Rasa input channel (wechatpy for signatures, XML and AES) that
-answers WeChat at once and replies through the customer-service message API from the background."""
+"""WeChat Official Account customer channel: a Rasa input channel (wechatpy for signatures, XML and AES).
+
+It answers WeChat at once and replies through the customer-service message API from the background.
+"""

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.settings import Settings
+from integrations.common.runtime import SharedRuntime, mounted_app, shared_runtime
 from integrations.never_silent import never_silent, paused_lookup
 from integrations.wechat.errors import ChannelDisabled, PayloadTooLarge, WebhookRejected
 from integrations.wechat.inbound import parse_inbound
@@ -32,7 +33,7 @@ from integrations.wechat.security import MAX_BODY_BYTES, WebhookAuth, read_limit
 
 logger = logging.getLogger(__name__)
 
-RuntimeFactory = Callable[[Settings], WeChatRuntime]
+RuntimeFactory = Callable[[Settings, SharedRuntime], WeChatRuntime]
 
 
 class WeChatInput(InputChannel):
@@ -55,6 +56,7 @@ class WeChatInput(InputChannel):
         self._runtime: WeChatRuntime | None = None
         self._processor: InboundProcessor | None = None
         self._on_new_message: OnNewMessage | None = None
+        self._blueprint: Blueprint | None = None
         self._auth: WebhookAuth | None = None
         try:
             self._auth = WebhookAuth.from_settings(settings)
@@ -73,14 +75,8 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         """The webhook routes; Rasa mounts them under /webhooks/wechat."""
-        app_ref: list[Sanic] = []
-        self._on_new_message = never_silent(
-            on_new_message, paused_lookup(lambda: getattr(app_ref[0].ctx, "agent", None) if app_ref else None))
-        webhook = Blueprint("wechat_webhook", __name__)
-
-        @webhook.listener("before_server_start")
-        async def keep_app(app: Sanic, _loop: Any) -> None:
-            app_ref.append(app)
+        self._on_new_message = never_silent(on_new_message, paused_lookup(self._agent))
+        webhook = self._blueprint = Blueprint("wechat_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -146,14 +142,28 @@ class WeChatInput(InputChannel):
         if self._processor is None:
             runtime = self._open()
             assert self._on_new_message is not None, "blueprint() registers Rasa's handler first"
-            self._processor = InboundProcessor(self._on_new_message, runtime.inbox, runtime.attachments, runtime.api,
-                                               runtime.menus, runtime.lanes)
+            self._processor = InboundProcessor(self._on_new_message, runtime)
         return self._processor
 
     def _open(self) -> WeChatRuntime:
         if self._runtime is None:
-            self._runtime = self._runtime_factory(self._settings)
+            self._runtime = self._runtime_factory(self._settings, shared_runtime(self._app(), self._settings))
         return self._runtime
+
+    def _app(self) -> Sanic:
+        """The server the channel is mounted on (Rasa mounts every channel before the server starts)."""
+        app = self._mounted()
+        if app is None:
+            raise RuntimeError("the WeChat channel's blueprint is not mounted on a server")
+        return app
+
+    def _mounted(self) -> Sanic | None:
+        return mounted_app(self._blueprint) if self._blueprint is not None else None
+
+    def _agent(self) -> Any:
+        """Rasa's agent, once the server runs (None before)."""
+        app = self._mounted()
+        return getattr(app.ctx, "agent", None) if app is not None else None
 
 
 def _query(request: Request) -> dict[str, str]:

@@ -2,42 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.domain.errors import UpstreamError
 
 
 class WebhookRejected(Exception):
-    """An inbound webhook request that is refused; `status` is the HTTP status the channel answers."""
+    """An inbound webhook request that is refused.
+
+    `status` is the HTTP status the channel answers, `reason` the word it answers (and logs) with; each kind of refusal
+    names both in its class statement.
+    """
 
     status = 400
     reason = "rejected"
 
+    def __init_subclass__(cls, *, status: int, reason: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status, cls.reason = status, reason
 
-class ChannelDisabled(WebhookRejected):
+
+class ChannelDisabled(WebhookRejected, status=503, reason="disabled"):
     """WECHAT_TOKEN (or the app credentials replies need) is not configured."""
 
-    status = 503
-    reason = "disabled"
 
-
-class BadSignature(WebhookRejected):
+class BadSignature(WebhookRejected, status=403, reason="signature"):
     """The signature (or msg_signature, or timestamp) does not authenticate the request as WeChat's."""
 
-    status = 403
-    reason = "signature"
 
-
-class PayloadTooLarge(WebhookRejected):
+class PayloadTooLarge(WebhookRejected, status=413, reason="too_large"):
     """The body is larger than any message WeChat sends."""
 
-    status = 413
-    reason = "too_large"
 
-
-class MalformedMessage(WebhookRejected):
+class MalformedMessage(WebhookRejected, status=400, reason="malformed"):
     """The body is not a WeChat message we can read (bad XML, missing fields, undecryptable)."""
-
-    status = 400
-    reason = "malformed"
 
 
 class WeChatApiError(UpstreamError):

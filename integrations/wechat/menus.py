@@ -1,5 +1,8 @@
-"""Menus: the numbered menu last sent to each customer (so a digit reply means a button), and the Official
-Account's own menu, whose CLICK items carry an EventKey the channel maps to an intent payload."""
+"""Menus: the numbered menu last sent to each customer, and the Official Account's own menu.
+
+A digit reply to the numbered menu means a button; the Official Account menu's CLICK items carry an EventKey the
+channel maps to an intent payload.
+"""
 
 from __future__ import annotations
 

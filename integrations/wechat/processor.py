@@ -1,5 +1,8 @@
-"""What happens to an authenticated push: recognised once, queued in the customer's lane, then turned into a Rasa
-message (text, shared location, menu click, subscription) or handled here (photos, kinds the bot cannot read)."""
+"""What happens to an authenticated push: recognised once, queued in the customer's lane, then processed.
+
+It is turned into a Rasa message (text, shared location, menu click, subscription) or handled here (photos, kinds
+the bot cannot read).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,12 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.domain.errors import ValidationError
-from bot.services.channels.inbox import AttachmentStore, ChannelInbox
-from integrations.wechat.client import WeChatApi
+from integrations.common.lanes import Job
 from integrations.wechat.errors import WeChatApiError
 from integrations.wechat.inbound import Inbound, Kind
-from integrations.wechat.lanes import Job, Lanes
-from integrations.wechat.menus import CLICK_PAYLOADS, MenuMemory
+from integrations.wechat.menus import CLICK_PAYLOADS
 from integrations.wechat.output import CHANNEL_NAME, WeChatOutput
+from integrations.wechat.runtime import WeChatRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -45,33 +47,21 @@ UNKNOWN_MENU_ITEM = (
 class InboundProcessor:
     """Accepts pushes in the webhook (fast) and runs each in its customer's lane (slow: the bot's turn)."""
 
-    def __init__(
-        self,
-        on_new_message: OnNewMessage,
-        inbox: ChannelInbox,
-        attachments: AttachmentStore,
-        api: WeChatApi,
-        menus: MenuMemory,
-        lanes: Lanes,
-    ) -> None:
+    def __init__(self, on_new_message: OnNewMessage, runtime: WeChatRuntime) -> None:
         """Keep Rasa's message handler and the channel's resources."""
         self._on_new_message = on_new_message
-        self._inbox = inbox
-        self._attachments = attachments
-        self._api = api
-        self._menus = menus
-        self._lanes = lanes
-        self._output = WeChatOutput(api, menus)
+        self._runtime = runtime
+        self._output = WeChatOutput(runtime.api, runtime.menus)
 
     async def accept(self, inbound: Inbound) -> bool:
         """Queue the push unless it was seen before; False for a replay. Database errors propagate (WeChat retries)."""
         if inbound.kind is Kind.IGNORED:
             logger.info("wechat.push_ignored type=%s", inbound.wechat_type)
             return True
-        slot = self._lanes.reserve(inbound.openid)  # before any await: the lane keeps arrival order
+        slot = self._runtime.lanes.reserve(inbound.openid)  # before any await: the lane keeps arrival order
         job: Job | None = None
         try:
-            if not await self._inbox.first_time(CHANNEL_NAME, inbound.dedup_key):
+            if not await self._runtime.inbox.first_time(CHANNEL_NAME, inbound.dedup_key):
                 logger.info("wechat.push_replayed type=%s", inbound.wechat_type)
                 return False
             job = partial(self.process, inbound)
@@ -83,7 +73,7 @@ class InboundProcessor:
     async def process(self, inbound: Inbound) -> None:
         """Run one push: a Rasa turn, or a photo stored, or a polite refusal."""
         if inbound.kind is Kind.TEXT:
-            choice = self._menus.choice(inbound.openid, inbound.text)
+            choice = self._runtime.menus.choice(inbound.openid, inbound.text)
             if choice is not None:
                 logger.info("wechat.menu_choice")
             await self._to_rasa(inbound, choice or inbound.text)
@@ -106,7 +96,7 @@ class InboundProcessor:
 
     async def _to_rasa(self, inbound: Inbound, text: str, metadata: dict[str, Any] | None = None) -> None:
         # The customer moved on: a digit in their next message is not a choice unless this turn sends a new menu.
-        self._menus.forget(inbound.openid)
+        self._runtime.menus.forget(inbound.openid)
         message = UserMessage(text, self._output, inbound.conversation_id, input_channel=CHANNEL_NAME,
                               metadata=metadata)
         await self._on_new_message(message)
@@ -117,7 +107,7 @@ class InboundProcessor:
             await self._output.send_plain(inbound.conversation_id, PHOTO_NOT_RECEIVED)
             return
         try:
-            stored = await self._attachments.save(CHANNEL_NAME, inbound.conversation_id, content)
+            stored = await self._runtime.attachments.save(CHANNEL_NAME, inbound.conversation_id, content)
         except ValidationError:
             logger.info("wechat.photo_refused bytes=%d", len(content))
             await self._output.send_plain(inbound.conversation_id, PHOTO_REFUSED)
@@ -127,14 +117,13 @@ class InboundProcessor:
 
     async def _download(self, inbound: Inbound) -> bytes | None:
         """The photo's bytes: from media/get by MediaId, else from the PicUrl; None when neither works."""
-        if inbound.media_id:
+        sources = (("media_id", inbound.media_id, self._runtime.api.download_media),
+                   ("pic_url", inbound.pic_url, self._runtime.api.fetch_picture))
+        for source, reference, fetch in sources:
+            if not reference:
+                continue
             try:
-                return await self._api.download_media(inbound.media_id)
+                return await fetch(reference)
             except WeChatApiError as exc:
-                logger.warning("wechat.media_failed source=media_id errcode=%s status=%s", exc.errcode, exc.status)
-        if inbound.pic_url:
-            try:
-                return await self._api.fetch_picture(inbound.pic_url)
-            except WeChatApiError as exc:
-                logger.warning("wechat.media_failed source=pic_url errcode=%s status=%s", exc.errcode, exc.status)
+                logger.warning("wechat.media_failed source=%s errcode=%s status=%s", source, exc.errcode, exc.status)
         return None

@@ -1,7 +1,7 @@
-"""Bot responses as WeChat text: buttons become a numbered menu, long texts are split to fit a message.
+r"""Bot responses as WeChat text: buttons become a numbered menu, long texts are split to fit a message.
 
 The customer-service API sends plain text (no buttons), so a response with buttons is written as
-"<text>\\n\\n1. 确认提交\\n2. 修改信息\\n回复数字选择"; the channel remembers the payloads in that order,
+"<text>\n\n1. 确认提交\n2. 修改信息\n回复数字选择"; the channel remembers the payloads in that order,
 and a reply that is just one of the numbers stands for the button (see `menus.MenuMemory`).
 """
 

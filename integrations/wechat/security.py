@@ -113,7 +113,7 @@ class WebhookAuth:
 
 
 def aes_crypto(token: str, aes_key: str, app_id: str) -> WeChatCrypto:
-    """wechatpy's cipher for an EncodingAESKey (43 characters of base64); `ValueError` when it is not one."""
+    """The wechatpy cipher for an EncodingAESKey (43 characters of base64); `ValueError` when it is not one."""
     if len(aes_key) != 43:
         raise ValueError("WECHAT_AES_KEY must be the 43-character EncodingAESKey")
     try:

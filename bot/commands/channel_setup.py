@@ -1,5 +1,6 @@
-"""One-off operator commands that connect the channels to the outside world (`python -m bot channel-setup …`):
-register the Telegram webhook with its secret token, and publish the WeChat Official Account's menu.
+"""`python -m bot channel-setup …`: one-off operator commands that connect the channels to the outside world.
+
+They register the Telegram webhook with its secret token, and publish the WeChat Official Account's menu.
 
 Both read their credentials from the environment (`bot.settings.Settings`) and print what they did, never a token.
 """
@@ -33,7 +34,7 @@ def telegram_webhook_url(public_base_url: str) -> str:
 
 
 async def set_telegram_webhook(settings: Settings, public_base_url: str) -> str:
-    """setWebhook with TELEGRAM_SECRET_TOKEN and the update kinds the channel handles; the registered URL."""
+    """Call setWebhook with TELEGRAM_SECRET_TOKEN and the update kinds the channel handles; the registered URL."""
     if not settings.telegram_token or not settings.telegram_secret_token:
         raise ValueError("set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN first")
     url = telegram_webhook_url(public_base_url)
