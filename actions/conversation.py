@@ -8,8 +8,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.domain.slots import BRAND, ERROR_CODE, GEO, LANGUAGE, PRODUCT_CATEGORY, PRODUCT_MODEL, TICKET_NUMBER
 from bot.geo.types import Location
-from bot.nlu.script import TRADITIONAL_LANGUAGE, conversation_script
+from bot.nlu.text.script import TRADITIONAL_LANGUAGE, conversation_script
 
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 _LONG_NUMBER = re.compile(r"\d{12,}")
@@ -19,12 +20,15 @@ DEFAULT_CHANNEL = "rest"
 
 def language_of(tracker: Tracker) -> str:
     """The reply language: English for "en", Chinese otherwise ("mixed" answers in Chinese)."""
-    return "en" if tracker.get_slot("language") == "en" else "zh"
+    return "en" if tracker.get_slot(LANGUAGE) == "en" else "zh"
 
 
 def ticket_language(tracker: Tracker) -> str:
-    """The language a ticket keeps for every later update: en, zh, or zh-Hant when the customer writes traditional
-    characters (their updates are converted, see `customer_update_scan`)."""
+    """The language a ticket keeps for every later update: en, zh, or zh-Hant.
+
+    zh-Hant when the customer writes traditional characters (their updates are converted, see
+    `customer_update_scan`).
+    """
     language = language_of(tracker)
     if language == "zh" and conversation_script(e.get("text") for e in reversed(user_events(tracker))) == "hant":
         return TRADITIONAL_LANGUAGE
@@ -75,7 +79,7 @@ def redact(text: str, limit: int = 500) -> str:
 
 def location_of(tracker: Tracker) -> Location | None:
     """The validated location (set by the forms as the `geo` slot)."""
-    geo = tracker.get_slot("geo")
+    geo = tracker.get_slot(GEO)
     if not isinstance(geo, dict):
         return None
     try:
@@ -113,7 +117,7 @@ def parse_iso_date(value: Any) -> date | None:
 def handoff_summary(tracker: Tracker, reason: str) -> str:
     """A short, redacted note for the agent taking over."""
     parts = [f"reason={reason}", f"intent={(tracker.latest_message or {}).get('intent', {}).get('name')}"]
-    for slot in ("brand", "product_category", "product_model", "error_code", "ticket_number"):
+    for slot in (BRAND, PRODUCT_CATEGORY, PRODUCT_MODEL, ERROR_CODE, TICKET_NUMBER):
         value = tracker.get_slot(slot)
         if value:
             parts.append(f"{slot}={str(value)[:40]}")

@@ -19,12 +19,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import Events, ServiceAction
 from actions.conversation import channel_of, language_of, latest_text, user_events
-from actions.corrections import is_typed_correction, names_a_field
 from actions.handoff import hand_over
 from actions.runtime import Services, public_error, within_budget
 from actions.texts import need_name
-from actions.tickets import ActionShowSummary
-from bot.nlu.disambiguation import NEEDS, OTHER, candidate_needs, read_choice
+from actions.tickets.corrections import is_typed_correction, names_a_field
+from actions.tickets.summary import ActionShowSummary
+from bot.domain.slots import AWAITING, LANGUAGE, NEED_CANDIDATES
+from bot.nlu.intents.disambiguation import NEEDS, OTHER, candidate_needs, read_choice
 
 logger = logging.getLogger(__name__)
 FALLBACK_INTENT = "nlu_fallback"
@@ -61,8 +62,11 @@ def button(need: str, language: str) -> dict[str, str]:
 
 
 def slots_mapped_for(domain: DomainDict, event: dict[str, Any]) -> Events:
-    """Slot values that the domain's intent-conditioned mappings give the replayed message (Rasa extracted the
-    others when the customer sent it, under `nlu_fallback`): e.g. `symptom` takes the text of a `report_fault`."""
+    """Slot values that the domain's intent-conditioned mappings give the replayed message.
+
+    Rasa extracted the others when the customer sent it, under `nlu_fallback`; e.g. `symptom` takes the text of a
+    `report_fault`.
+    """
     parse = event.get("parse_data") or {}
     intent, text = _intent(event), str(event.get("text") or "")
     entities = parse.get("entities") or []
@@ -88,15 +92,17 @@ class ActionFallback(ServiceAction):
     """Unsure: "did you mean" with the candidate needs; no candidates: the menu; a second miss: a person."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_fallback"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        """Offer the candidate needs, the menu, or a person."""
         turns = user_events(tracker)
         if is_typed_correction(tracker) and names_a_field(tracker):  # "其实是联想笔记本" at the summary
             return await ActionShowSummary().act(dispatcher, tracker, svc)
         if len(turns) >= 2 and is_miss(turns[-2]):
             return await hand_over(dispatcher, tracker, svc, "fallback")
-        if tracker.get_slot("awaiting") in _PENDING_ANSWERS or not turns:
+        if tracker.get_slot(AWAITING) in _PENDING_ANSWERS or not turns:
             dispatcher.utter_message(response="fallback_suggest")
             return []
         latest = turns[-1]
@@ -109,7 +115,7 @@ class ActionFallback(ServiceAction):
         buttons = [button(need, language) for need in [*candidates, OTHER]]
         dispatcher.utter_message(response="did_you_mean", buttons=buttons)
         logger.info("did_you_mean.asked candidates=%s", ",".join(candidates))
-        return [SlotSet("awaiting", "need"), SlotSet("need_candidates", candidates)]
+        return [SlotSet(AWAITING, "need"), SlotSet(NEED_CANDIDATES, candidates)]
 
     @staticmethod
     async def _record(tracker: Tracker, svc: Services, latest: dict[str, Any], candidates: list[str]) -> None:
@@ -122,7 +128,7 @@ class ActionFallback(ServiceAction):
         try:
             await within_budget(svc.nlu_feedback.record_uncertain(
                 conversation_id=tracker.sender_id, message_key=message_key(latest), channel=channel_of(tracker),
-                text=text, language=str(tracker.get_slot("language") or "zh"), predicted=best.get("name"),
+                text=text, language=str(tracker.get_slot(LANGUAGE) or "zh"), predicted=best.get("name"),
                 confidence=float(best.get("confidence") or 0.0), candidates=candidates,
             ))
         except Exception as exc:  # noqa: BLE001 - review data must never cost the customer an answer
@@ -133,6 +139,7 @@ class ActionResolveNeed(ServiceAction):
     """The customer chose a need: record the label, replay their message with it; "something else": the menu."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_resolve_need"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
@@ -142,8 +149,9 @@ class ActionResolveNeed(ServiceAction):
         return events + (slots_mapped_for(domain, replayed) if replayed else [])
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
-        clear: Events = [SlotSet("awaiting", None), SlotSet("need_candidates", None)]
-        offered = [str(n) for n in tracker.get_slot("need_candidates") or []]
+        """Replay the original message with the chosen need."""
+        clear: Events = [SlotSet(AWAITING, None), SlotSet(NEED_CANDIDATES, None)]
+        offered = [str(n) for n in tracker.get_slot(NEED_CANDIDATES) or []]
         turns = user_events(tracker)
         current = turns[-1] if turns else {}
         need = _need_entity(current) or read_choice(latest_text(tracker), offered)

@@ -1,4 +1,7 @@
-"""Form validation: one class per form over shared slot validators (the questions are `utter_ask_<slot>` responses)."""
+"""Form validation, one class per form over shared slot validators; and stopping a form.
+
+The questions are `utter_ask_<slot>` responses.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import place_check
@@ -26,17 +30,32 @@ from bot.domain.catalogue import find_category
 from bot.domain.errors import DomainError, InvalidPhoneError
 from bot.domain.handoff import HandoffReason
 from bot.domain.phone import normalise_phone
+from bot.domain.slots import (
+    AWAITING,
+    BRAND,
+    GEO,
+    LOCATION,
+    OFFERED_PART,
+    PART,
+    PHONE,
+    PREFERRED_DATE,
+    PRODUCT_CATEGORY,
+    PRODUCT_MODEL,
+    PURCHASE_DATE,
+    SYMPTOM,
+    UNSERVED_BRAND,  # also the entity's name: a brand we know but do not service (its English name)
+    URGENCY,
+)
 from bot.domain.visit_date import MAX_DAYS_AHEAD, parse_visit_date, valid_visit_date
-from bot.nlu.places import address_span
-from bot.nlu.problem_text import describes_a_problem
-from bot.nlu.purchase_dates import purchase_day
+from bot.nlu.extraction.places import address_span
+from bot.nlu.extraction.problem_text import describes_a_problem
+from bot.nlu.extraction.purchase_dates import purchase_day
 from bot.services.tickets.warranty import utc_today
 
 logger = logging.getLogger(__name__)
 MIN_SYMPTOM_CHARS = 2
 MAX_ANSWER_CHARS = 300
 Slots = dict[str, Any]
-UNSERVED_BRAND = "unserved_brand"  # entity and slot: a brand we know but do not service (its English name)
 
 
 def _entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -52,9 +71,12 @@ class SlotValidators(FormValidationAction, ABC):
         """The form's validation action name."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        """Safety first: a hazard typed inside a form ("等等，手机开始冒烟了！") gets the advice and a person at once,
-        and is never read as an answer. Otherwise validate as usual; when the brand named is one we do not service,
-        a person takes over."""
+        """Validate the form's slots, safety first.
+
+        A hazard typed inside a form ("等等，手机开始冒烟了！") gets the advice and a person at once, and is never
+        read as an answer. Otherwise validate as usual; when the brand named is one we do not service, a person
+        takes over.
+        """
         if "safety" in _entity_values(tracker, "urgency"):
             return await self._safety(dispatcher, tracker)
         events = await super().run(dispatcher, tracker, domain)
@@ -67,7 +89,7 @@ class SlotValidators(FormValidationAction, ABC):
         except Exception as exc:  # noqa: BLE001 - no queue: apologise, and stop the form all the same
             logger.warning("validate.unserved_handoff_failed error=%s", public_error(exc))
             dispatcher.utter_message(response="service_unavailable")
-            handover = [ActiveLoop(None), SlotSet("requested_slot", None)]
+            handover = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         return [*events, *handover]
 
     async def _safety(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -77,19 +99,20 @@ class SlotValidators(FormValidationAction, ABC):
         except Exception as exc:  # noqa: BLE001 - no queue: the advice is given; stop the form all the same
             logger.warning("validate.safety_handoff_failed error=%s", public_error(exc))
             dispatcher.utter_message(response="service_unavailable")
-            handover = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return [SlotSet("urgency", None), *handover]
+            handover = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return [SlotSet(URGENCY, None), *handover]
 
     async def extract_brand(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Slots:
         """A brand we do not service named in the request itself ("my Whirlpool dryer…"): validate it at once."""
-        if tracker.get_slot("brand") or tracker.get_slot("requested_slot") or _entity_values(tracker, "brand"):
+        if tracker.get_slot(BRAND) or tracker.get_slot(REQUESTED_SLOT) or _entity_values(tracker, "brand"):
             return {}
         unserved = _entity_values(tracker, UNSERVED_BRAND)
-        return {"brand": unserved[0]} if unserved else {}
+        return {BRAND: unserved[0]} if unserved else {}
 
     async def validate_brand(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """A brand we service, else why not (and a person for one we know but do not service)."""
         text = str(value or "")[:MAX_ANSWER_CHARS]
         try:
             brand = await within_budget((await services()).catalogue.find_brand_in(text))
@@ -97,14 +120,14 @@ class SlotValidators(FormValidationAction, ABC):
             logger.warning("validate.brand_failed error=%s", public_error(exc))
             brand = None
         if brand is not None:
-            return {"brand": brand.code}
+            return {BRAND: brand.code}
         unserved = await self._unserved_brand(text, tracker)
         if unserved is not None:
             value_en, shown = unserved
             dispatcher.utter_message(response="brand_not_serviced", unserved_brand=shown)
-            return {"brand": None, UNSERVED_BRAND: value_en}
+            return {BRAND: None, UNSERVED_BRAND: value_en}
         dispatcher.utter_message(response="invalid_brand", value=text[:20])
-        return {"brand": None}
+        return {BRAND: None}
 
     async def _unserved_brand(self, text: str, tracker: Tracker) -> tuple[str, str] | None:
         """(English name for the slot, name in the customer's language) of an unserved brand named, or None."""
@@ -122,10 +145,10 @@ class SlotValidators(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """Infer the category when the customer named a model or a product line but no category ("my iPhone")."""
-        if tracker.get_slot("product_category"):
+        if tracker.get_slot(PRODUCT_CATEGORY):
             return {}
         category = find_category(latest_text(tracker)[:MAX_ANSWER_CHARS])
-        model, brand = tracker.get_slot("product_model"), tracker.get_slot("brand")
+        model, brand = tracker.get_slot(PRODUCT_MODEL), tracker.get_slot(BRAND)
         if category is None and model and brand:
             try:
                 svc = await services()
@@ -134,36 +157,39 @@ class SlotValidators(FormValidationAction, ABC):
                 category = find_category(found.category)
             except Exception as exc:  # noqa: BLE001 - unknown model or database down: the form asks instead
                 logger.info("extract.category_not_inferred error=%s", public_error(exc))
-        return {"product_category": category.value} if category else {}
+        return {PRODUCT_CATEGORY: category.value} if category else {}
 
     def validate_product_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """A product category of the catalogue, else a re-ask."""
         category = find_category(str(value or "")[:MAX_ANSWER_CHARS])
         if category is None:
             dispatcher.utter_message(response="invalid_product_category")
-            return {"product_category": None}
-        return {"product_category": category.value}
+            return {PRODUCT_CATEGORY: None}
+        return {PRODUCT_CATEGORY: category.value}
 
     def validate_symptom(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """The problem in the customer's words (redacted); an earlier description is kept."""
         text = redact(str(value or ""))
-        asked = tracker.get_slot("requested_slot") == "symptom"
+        asked = tracker.get_slot(REQUESTED_SLOT) == SYMPTOM
         if not asked:
-            before = value_before_this_turn(tracker, "symptom")
+            before = value_before_this_turn(tracker, SYMPTOM)
             if before:
-                return {"symptom": before}  # given already: a later message (a caption, an address) never replaces it
+                return {SYMPTOM: before}  # given already: a later message (a caption, an address) never replaces it
             if not describes_a_problem(tracker.latest_message or {}):
-                return {"symptom": None}  # "/report_fault", "手机", "华为 P60": the form asks for the problem
+                return {SYMPTOM: None}  # "/report_fault", "手机", "华为 P60": the form asks for the problem
         if len(text.strip()) < MIN_SYMPTOM_CHARS:
             dispatcher.utter_message(response="invalid_symptom")
-            return {"symptom": None}
-        return {"symptom": text}
+            return {SYMPTOM: None}
+        return {SYMPTOM: text}
 
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """The place, geocoded (a shared location, a street in a sentence); a guess is confirmed first."""
         text = str(value or "").strip()[:MAX_ANSWER_CHARS]
         latest = tracker.latest_message or {}
         shared = latest.get("metadata", {}) or {}
@@ -184,54 +210,59 @@ class SlotValidators(FormValidationAction, ABC):
                 found = geocoder.geocode(text)
         except (DomainError, TypeError, ValueError):
             dispatcher.utter_message(response="invalid_location")
-            return {"location": None, "geo": None}
+            return {LOCATION: None, GEO: None}
         geo = location_slot(found, text)
         if not found.confident:
             return place_check.ask_to_confirm(geo, text)
-        return {"location": geo["label"] if not text else text, "geo": geo, **place_check.cleared()}
+        return {LOCATION: geo["label"] if not text else text, GEO: geo, **place_check.cleared()}
 
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        geo = tracker.get_slot("geo")
+        """The phone number in E.164, read in the numbering plan of the customer's place."""
+        geo = tracker.get_slot(GEO)
         try:
-            return {"phone": normalise_phone(str(value or ""), phone_region(geo))}
+            return {PHONE: normalise_phone(str(value or ""), phone_region(geo))}
         except InvalidPhoneError:
             dispatcher.utter_message(response="invalid_phone")
-            return {"phone": None}
+            return {PHONE: None}
 
     def validate_preferred_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """A visit day within the bookable days ahead, as an ISO date."""
         today = utc_today()
         day = parse_visit_date(str(value or ""), today)
         if not valid_visit_date(day, today):
             dispatcher.utter_message(response="invalid_preferred_date", max_days=MAX_DAYS_AHEAD)
-            return {"preferred_date": None}
+            return {PREFERRED_DATE: None}
         assert day is not None
-        return {"preferred_date": day.isoformat()}
+        return {PREFERRED_DATE: day.isoformat()}
 
     def validate_purchase_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """The purchase day the customer names, as an ISO date."""
         day = purchase_day(str(value or "")[:MAX_ANSWER_CHARS], utc_today())
         if day is None:
             dispatcher.utter_message(response="invalid_purchase_date")
-            return {"purchase_date": None}
-        return {"purchase_date": day.isoformat()}
+            return {PURCHASE_DATE: None}
+        return {PURCHASE_DATE: day.isoformat()}
 
     def validate_part(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        """The part the customer names, trimmed."""
         text = str(value or "").strip()[:60]
-        return {"part": text or None}
+        return {PART: text or None}
 
 
 class ValidateRepairForm(SlotValidators):
     """Brand, product, symptom, location and phone for a repair ticket."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "validate_repair_form"
 
 
@@ -239,6 +270,7 @@ class ValidateInstallationForm(SlotValidators):
     """Brand, product, address, phone and a visit day for an installation ticket."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "validate_installation_form"
 
 
@@ -246,6 +278,7 @@ class ValidatePartsForm(SlotValidators):
     """Brand and part for a parts enquiry."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "validate_parts_form"
 
 
@@ -253,6 +286,7 @@ class ValidateCentreForm(SlotValidators):
     """Brand, product and location for the nearest service centres."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "validate_centre_form"
 
 
@@ -260,11 +294,26 @@ class ValidateWarrantyForm(SlotValidators):
     """Brand and purchase date; the location only outside China (it decides which law applies)."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "validate_warranty_form"
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        if language_of(tracker) == "zh" and tracker.get_slot("geo") is None:
-            return [slot for slot in domain_slots if slot != "location"]
+        """The form's slots, without the place in a Chinese conversation that gave none (China's rules apply)."""
+        if language_of(tracker) == "zh" and tracker.get_slot(GEO) is None:
+            return [slot for slot in domain_slots if slot != LOCATION]
         return domain_slots
+
+
+class ActionCancelForm(Action):
+    """Stops the current form or offer."""
+
+    def name(self) -> str:
+        """The action's name, as the domain lists it."""
+        return "action_cancel_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """Stop the form and forget the pending question or offer."""
+        dispatcher.utter_message(response="form_cancelled")
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(AWAITING, None), SlotSet(OFFERED_PART, None)]

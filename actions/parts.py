@@ -7,11 +7,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ServiceAction
+from actions.catalogue import brand_names
 from actions.conversation import channel_of, language_of, location_of
 from actions.runtime import Services, as_dict, within_budget
-from actions.tickets import brand_names
 from bot.domain.catalogue import ProductCategory
 from bot.domain.errors import InsufficientStockError, NotFoundError
+from bot.domain.slots import AWAITING, BRAND, OFFERED_PART, PART, PRODUCT_CATEGORY, PRODUCT_MODEL
 from bot.services.parts.types import Availability, PartInfo
 
 #: Typical restocking time quoted when nothing is on hand.
@@ -19,17 +20,20 @@ RESTOCK_DAYS = 7
 
 
 async def find_part(svc: Services, tracker: Tracker, brand_id: int) -> PartInfo | None:
-    """The part the customer means: by kind ("screen"), else by name, for their product (brand × category) and
-    narrowed to their model when known. A model we do not know gets no part: another model's would not fit."""
-    wanted = str(tracker.get_slot("part") or "").strip()
+    """The part the customer means, for their product (brand × category).
+
+    By kind ("screen"), else by name, narrowed to their model when known. A model we do not know gets no part:
+    another model's would not fit.
+    """
+    wanted = str(tracker.get_slot(PART) or "").strip()
     model_id = None
-    if tracker.get_slot("product_model"):
+    if tracker.get_slot(PRODUCT_MODEL):
         try:
-            model = await within_budget(svc.catalogue.resolve_model(brand_id, str(tracker.get_slot("product_model"))))
+            model = await within_budget(svc.catalogue.resolve_model(brand_id, str(tracker.get_slot(PRODUCT_MODEL))))
             model_id = model.id
         except NotFoundError:
             return None
-    slot_category = str(tracker.get_slot("product_category") or "")
+    slot_category = str(tracker.get_slot(PRODUCT_CATEGORY) or "")
     category = slot_category if slot_category in {c.value for c in ProductCategory} else None
     for query in ({"kind": wanted}, {"text": wanted}):
         parts = await within_budget(svc.parts.find_parts(brand_id=brand_id, model_id=model_id, limit=5,
@@ -61,15 +65,17 @@ class ActionPartsAvailability(ServiceAction):
     """Finds the part, its price and nearest stock, and offers to reserve it."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_parts_availability"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        """Say where the part is in stock and offer to reserve it."""
         language = language_of(tracker)
-        brand_id, _ = await brand_names(svc, tracker.get_slot("brand"), language)
+        brand_id, _ = await brand_names(svc, tracker.get_slot(BRAND), language)
         part = await find_part(svc, tracker, brand_id) if brand_id is not None else None
         if part is None:
             dispatcher.utter_message(response="parts_not_found")
-            return [SlotSet("part", None)]
+            return [SlotSet(PART, None)]
         near = location_of(tracker)
         availability = await within_budget(svc.parts.availability(part.id, near=near, limit=3))
         name = part.name_en if language == "en" else part.name_zh
@@ -78,28 +84,30 @@ class ActionPartsAvailability(ServiceAction):
             # In stock somewhere: say so, and ask where the customer is for the nearest (not "out of stock").
             dispatcher.utter_message(response="parts_in_stock", part_name=name, part_number=part.part_number,
                                      price=price, where=unlocated_text(availability, language))
-            return [SlotSet("part", None)]
+            return [SlotSet(PART, None)]
         if availability.total_available <= 0 or not availability.locations:
             dispatcher.utter_message(response="parts_out_of_stock", part_name=name, part_number=part.part_number,
                                      price=price, eta_days=RESTOCK_DAYS)
-            return [SlotSet("part", None)]
+            return [SlotSet(PART, None)]
         dispatcher.utter_message(response="parts_in_stock", part_name=name, part_number=part.part_number, price=price,
                                  where=where_text(availability, language))
         best = availability.locations[0]
         offer = {"part_id": part.id, "name": name, "warehouse_id": best.warehouse_id, "where": best.warehouse_name,
                  "category": part.category}
-        return [SlotSet("awaiting", "reservation"), SlotSet("offered_part", offer), SlotSet("part", None)]
+        return [SlotSet(AWAITING, "reservation"), SlotSet(OFFERED_PART, offer), SlotSet(PART, None)]
 
 
 class ActionReservePart(ServiceAction):
     """Reserves the offered part once per offer, on the customer's open ticket when there is one."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_reserve_part"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
-        offer = as_dict(tracker.get_slot("offered_part"))
-        done: Events = [SlotSet("awaiting", None), SlotSet("offered_part", None)]
+        """Reserve the offered part."""
+        offer = as_dict(tracker.get_slot(OFFERED_PART))
+        done: Events = [SlotSet(AWAITING, None), SlotSet(OFFERED_PART, None)]
         if not offer:
             dispatcher.utter_message(response="form_cancelled")
             return done

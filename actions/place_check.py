@@ -12,8 +12,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from bot.domain.slots import GEO, LOCATION, PLACE_CANDIDATE, PLACE_CHECK, PLACE_LABEL
+
 PENDING = "pending"
-CHECK_SLOTS = ("place_check", "place_candidate", "place_label")
+CHECK_SLOTS = (PLACE_CHECK, PLACE_CANDIDATE, PLACE_LABEL)
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -22,7 +24,7 @@ def _intent(tracker: Tracker) -> str | None:
 
 def is_pending(tracker: Tracker) -> bool:
     """Whether the customer is being asked to confirm a guessed place."""
-    return tracker.get_slot("place_check") == PENDING
+    return tracker.get_slot(PLACE_CHECK) == PENDING
 
 
 def cleared() -> dict[str, Any]:
@@ -32,19 +34,19 @@ def cleared() -> dict[str, Any]:
 
 def ask_to_confirm(geo: dict[str, Any], text: str) -> dict[str, Any]:
     """Keep the place unfilled and ask about the guess."""
-    return {"location": None, "geo": None, "place_check": PENDING, "place_candidate": {"geo": geo, "text": text},
-            "place_label": str(geo.get("label") or text)[:80]}
+    return {LOCATION: None, GEO: None, PLACE_CHECK: PENDING, PLACE_CANDIDATE: {"geo": geo, "text": text},
+            PLACE_LABEL: str(geo.get("label") or text)[:80]}
 
 
 def confirmed(tracker: Tracker) -> dict[str, Any] | None:
     """The guessed place, when the customer said yes to it."""
-    candidate = tracker.get_slot("place_candidate")
+    candidate = tracker.get_slot(PLACE_CANDIDATE)
     if not is_pending(tracker) or _intent(tracker) != "affirm" or not isinstance(candidate, dict):
         return None
     geo, text = candidate.get("geo"), candidate.get("text")
     if not isinstance(geo, dict) or not isinstance(text, str):
         return None
-    return {"location": text, "geo": geo, **cleared()}
+    return {LOCATION: text, GEO: geo, **cleared()}
 
 
 def refused(tracker: Tracker) -> bool:

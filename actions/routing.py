@@ -6,10 +6,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import Events, ServiceAction
+from actions.catalogue import brand_names
 from actions.conversation import language_of, location_of
 from actions.runtime import Services, within_budget
-from actions.tickets import brand_names
 from bot.domain.catalogue import ProductCategory, can_be_posted
+from bot.domain.slots import BRAND, PRODUCT_CATEGORY
 from bot.domain.taxonomy import ServiceType
 
 NEAREST = 3
@@ -19,16 +20,18 @@ class ActionFindServiceCentres(ServiceAction):
     """Lists the nearest authorised outlets, else the mail-in hub."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_find_service_centres"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        """List the nearest outlets, else the mail-in hub."""
         language = language_of(tracker)
-        brand_id, brand = await brand_names(svc, tracker.get_slot("brand"), language)
+        brand_id, brand = await brand_names(svc, tracker.get_slot(BRAND), language)
         location = location_of(tracker)
         if brand_id is None or location is None:
             dispatcher.utter_message(response="centres_none", brand_name=brand)
             return []
-        category = ProductCategory(tracker.get_slot("product_category"))
+        category = ProductCategory(tracker.get_slot(PRODUCT_CATEGORY))
         found = await within_budget(svc.routing.nearest(brand_id, category, ServiceType.REPAIR, location, k=NEAREST))
         if found:
             km = "km" if language == "en" else "公里"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,12 +13,11 @@ from actions.conversation import language_of, location_of, parse_iso_date, user_
 from actions.runtime import Services, within_budget
 from actions.texts import REMEDY, day_text, pick
 from bot.domain.errors import NotFoundError, ValidationError
-from bot.domain.warranty import FaultKind, Remedy, WarrantyDecision, decide, fault_kind
-from bot.nlu.normalise import normalise
+from bot.domain.slots import BRAND, PRODUCT_MODEL, PURCHASE_DATE
+from bot.domain.warranty import DEFAULT_WARRANTY_MONTHS, FaultKind, Remedy, WarrantyDecision, decide, fault_kind
+from bot.nlu.text.normalise import normalise
 from bot.services.tickets.warranty import utc_today
 
-#: Assumed when the customer does not name a model (the usual statutory minimum in China).
-DEFAULT_WARRANTY_MONTHS = 12
 NEXT_STEP = {
     Remedy.RETURN: ("say \"return\" and I'll open a return request.", "回复“退货”即可为您创建退货申请。"),
     Remedy.EXCHANGE: ("say \"exchange\" and I'll open an exchange request.", "回复“换货”即可为您创建换货申请。"),
@@ -34,6 +35,27 @@ def reported_fault(tracker: Tracker) -> FaultKind:
     texts = [normalise(str(event.get("text") or "")) for event in events
              if not str(event.get("text") or "").startswith("/")]  # simplified, half-width: 摔壞 reads as 摔坏
     return fault_kind(symptoms, texts)
+
+
+async def coverage(
+    svc: Services, tracker: Tracker, bought: date, country: str, fault: FaultKind = FaultKind.UNKNOWN
+) -> tuple[WarrantyDecision, bool]:
+    """The warranty decision, and whether the default warranty was assumed.
+
+    Under the warranty of the model the customer named (`ProductModel.warranty_months`), else under
+    `DEFAULT_WARRANTY_MONTHS`.
+    """
+    decision = decide(bought, utc_today(), DEFAULT_WARRANTY_MONTHS, country, fault)
+    model = tracker.get_slot(PRODUCT_MODEL)
+    if not model:
+        return decision, True
+    try:
+        return await within_budget(svc.warranty.check(
+            purchase_date=bought, country=country, model_code=str(model), brand_code=tracker.get_slot(BRAND),
+            fault=fault,
+        )), False
+    except (NotFoundError, ValidationError):
+        return decision, True
 
 
 def explain(decision: WarrantyDecision, language: str, assumed: bool) -> tuple[str, str, str]:
@@ -65,29 +87,19 @@ class ActionWarrantyDecision(ServiceAction):
     """Decides coverage from the purchase date, model (if given) and country."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_warranty_decision"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        """Decide the coverage and explain it."""
         language = language_of(tracker)
-        bought = parse_iso_date(tracker.get_slot("purchase_date"))
+        bought = parse_iso_date(tracker.get_slot(PURCHASE_DATE))
         if bought is None:
             dispatcher.utter_message(response="invalid_purchase_date")
-            return [SlotSet("purchase_date", None)]
+            return [SlotSet(PURCHASE_DATE, None)]
         location = location_of(tracker)
         country = location.country if location else "CN"
-        model = tracker.get_slot("product_model")
-        assumed = True
-        fault = reported_fault(tracker)
-        decision = decide(bought, utc_today(), DEFAULT_WARRANTY_MONTHS, country, fault)
-        if model:
-            try:
-                decision = await within_budget(svc.warranty.check(
-                    purchase_date=bought, country=country, model_code=str(model), brand_code=tracker.get_slot("brand"),
-                    fault=fault,
-                ))
-                assumed = False
-            except (NotFoundError, ValidationError):
-                assumed = True
+        decision, assumed = await coverage(svc, tracker, bought, country, reported_fault(tracker))
         headline, reasons, next_step = explain(decision, language, assumed)
         dispatcher.utter_message(response="warranty_decision", headline=headline, reasons=reasons, next_step=next_step)
         return []

@@ -21,9 +21,9 @@ _NOISE = ("Slot auto-fill has been removed",)
 
 
 def action_responses(actions_dir: Path) -> set[str]:
-    """Every string literal in the actions package (response names among them)."""
+    """Every string literal in the actions package, subpackages included (response names among them)."""
     names: set[str] = set()
-    for path in sorted(actions_dir.glob("*.py")):
+    for path in sorted(actions_dir.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 names.add(node.value)

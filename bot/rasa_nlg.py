@@ -4,7 +4,7 @@ The domain's templated responses, with two changes:
 
 * **Traditional Chinese.** A customer who writes traditional characters (維修, 壞了) is answered in traditional:
   the Chinese variation of every response (text and button titles) is converted with OpenCC. The script is the
-  one of the customer's newest message that tells it (`bot.nlu.script`), so "ok" or a model number keeps it.
+  one of the customer's newest message that tells it (`bot.nlu.text.script`), so "ok" or a model number keeps it.
 * **Button payloads are not templates.** Rasa interpolates `{slot}` placeholders in every string of a response,
   button payloads included, where `/inform{"product_category": "phone"}` looks like a placeholder: each such button
   logged an `interpolator` ERROR with a traceback, although nothing was wrong. Titles are still interpolated;
@@ -23,7 +23,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlu.script import conversation_script, to_traditional
+from bot.domain.slots import LANGUAGE
+from bot.nlu.text.script import conversation_script, to_traditional
 
 MAX_USER_TURNS_SCANNED = 20
 
@@ -37,8 +38,9 @@ class CustomerResponses(TemplatedNaturalLanguageGenerator):
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> dict[str, Any] | None:
+        """The response for `utter_action`, in traditional characters if the customer writes them (never in English)."""
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        if response is None or tracker.get_slot("language") == "en":
+        if response is None or tracker.get_slot(LANGUAGE) == "en":
             return response
         if conversation_script(_user_texts(tracker)) == "hant":
             return traditional(response)

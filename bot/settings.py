@@ -15,8 +15,11 @@ def _default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{var_dir / 'aftersales.db'}"
 
 
-#: Variables read by one feature each, validated where they are used (kept in `Settings.extra`).
+#: Variables kept as the environment gave them (`Settings.extra`) and read through the typed properties
+#: `chat_rasa_url`, `chat_frame_ancestors` and `sla_sweep_interval_s`, which check them when their feature starts.
 EXTRA_VARIABLES = ("CHAT_RASA_URL", "CHAT_FRAME_ANCESTORS", "SLA_SWEEP_INTERVAL_S")
+#: How often tickets not accepted within their acceptance SLA are re-routed, when `SLA_SWEEP_INTERVAL_S` is unset.
+DEFAULT_SLA_SWEEP_INTERVAL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,44 @@ class Settings:
     provider_telegram_token: str | None = field(default=None, repr=False)
     provider_telegram_secret_token: str | None = field(default=None, repr=False)  # its webhook's secret header
     provider_telegram_interval_s: float = 5.0  # group-notice outbox round interval; 0 disables posting
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)  # `EXTRA_VARIABLES` as set; read the properties below
 
     @property
     def media_dir(self) -> Path:
         """Where customers' photos are stored."""
         return self.var_dir / "media"
+
+    @property
+    def chat_rasa_url(self) -> str | None:
+        """`CHAT_RASA_URL`: where browsers reach Rasa for the web chat; None: Rasa's port on the page's host.
+
+        Checked by the web chat when it starts (`bot.web.chat.page.chat_config_from`).
+        """
+        return self.extra.get("CHAT_RASA_URL", "").strip() or None
+
+    @property
+    def chat_frame_ancestors(self) -> str | None:
+        """`CHAT_FRAME_ANCESTORS`: the origins, separated by spaces, allowed to frame `/chat`; None: only our own.
+
+        Checked by the web chat when it starts.
+        """
+        return self.extra.get("CHAT_FRAME_ANCESTORS", "").strip() or None
+
+    @property
+    def sla_sweep_interval_s(self) -> float:
+        """`SLA_SWEEP_INTERVAL_S`: seconds between re-routing sweeps (default 60; 0 disables the sweep).
+
+        Raises:
+            ValueError: the variable is set to something that is not a number.
+        """
+        raw = self.extra.get("SLA_SWEEP_INTERVAL_S", "").strip()
+        if not raw:
+            return DEFAULT_SLA_SWEEP_INTERVAL_S
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"SLA_SWEEP_INTERVAL_S must be a number of seconds, not {raw[:20]!r}") from None
+        return max(value, 0.0)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

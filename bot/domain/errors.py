@@ -111,3 +111,9 @@ class UpstreamError(DomainError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status  # the upstream HTTP status, None when no response arrived
+
+
+class PayloadTooLargeError(DomainError):
+    """A request body is larger than the endpoint accepts."""
+
+    code = "payload_too_large"

@@ -34,14 +34,22 @@ _NEGATED_DAMAGE = re.compile(
 
 
 def fault_kind(symptoms: Iterable[str], texts: Iterable[str] = ()) -> FaultKind:
-    """Accidental damage when a symptom code or the customer's words say so (摔坏了, dropped it, 进水), unless
-    denied ("没摔过", "never dropped"); a performance fault when other symptoms are known; else unknown."""
+    """The kind of fault that the symptom codes and the customer's words report.
+
+    Accidental damage when a symptom code or the customer's words say so (摔坏了, dropped it, 进水), unless denied
+    ("没摔过", "never dropped"); a performance fault when other symptoms are known; else unknown.
+    """
     codes = {str(s) for s in symptoms if s}
     words = [str(t) for t in texts if t]
     denied = any(_NEGATED_DAMAGE.search(t) for t in words)
     if not denied and (codes & ACCIDENTAL_SYMPTOMS or any(_ACCIDENTAL_WORDS.search(t) for t in words)):
         return FaultKind.ACCIDENTAL_DAMAGE
     return FaultKind.PERFORMANCE if codes else FaultKind.UNKNOWN
+
+
+#: A model's warranty when the customer names no model we know (the usual statutory minimum in China); a catalogue
+#: model has its own (`ProductModel.warranty_months`).
+DEFAULT_WARRANTY_MONTHS = 12
 
 
 class Remedy(str, Enum):

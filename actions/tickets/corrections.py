@@ -1,5 +1,6 @@
-"""A correction typed at the summary ("地址改成北京市朝阳区建国路88号", "phone is 139 8765 4321", "问题是屏幕闪烁"):
-which field it changes, with the value validated as the form would have.
+"""A correction typed at the summary: which field it changes, with the value validated as the form would have.
+
+"地址改成北京市朝阳区建国路88号", "phone is 139 8765 4321", "问题是屏幕闪烁".
 
 Rasa's entity mappings already copied what the message names into its slots, raw: a new place without its
 coordinates (the ticket would still go to the old outlet), a phone number unnormalised. `typed_correction` turns
@@ -20,8 +21,9 @@ from actions.conversation import latest_text, location_slot, phone_region, redac
 from actions.runtime import Services
 from bot.domain.errors import DomainError
 from bot.domain.phone import normalise_phone
-from bot.nlu.places import address_span
-from bot.nlu.problem_text import describes_a_problem
+from bot.domain.slots import AWAITING, GEO, LOCATION, PHONE, SYMPTOM
+from bot.nlu.extraction.places import address_span
+from bot.nlu.extraction.problem_text import describes_a_problem
 
 #: Intents a typed correction comes as (a fault description is `report_fault`; the NLU may be unsure of
 #: "其实是联想笔记本", whose entities still name the fields).
@@ -46,7 +48,7 @@ def is_typed_correction(tracker: Tracker) -> bool:
     latest = tracker.latest_message or {}
     intent = (latest.get("intent") or {}).get("name")
     caption = bool((latest.get("metadata") or {}).get("caption"))  # a photo's caption describes the photo
-    return (tracker.get_slot("awaiting") in ("repair", "installation") and intent in CORRECTION_INTENTS
+    return (tracker.get_slot(AWAITING) in ("repair", "installation") and intent in CORRECTION_INTENTS
             and bool(latest_text(tracker)) and not caption)
 
 
@@ -74,18 +76,18 @@ async def typed_correction(tracker: Tracker, svc: Services) -> Correction:
     if isinstance(place, str):
         said = address_span(text, place) if place in text else place
         try:
-            values.update(location=said, geo=location_slot(svc.geocoder.geocode(said), said))
+            values.update({LOCATION: said, GEO: location_slot(svc.geocoder.geocode(said), said)})
         except DomainError:
-            values.update(location=tracker.get_slot("location"), geo=tracker.get_slot("geo"))
+            values.update({LOCATION: tracker.get_slot(LOCATION), GEO: tracker.get_slot(GEO)})
             refused.append("invalid_location")
     phone = entities.get("phone")
     if isinstance(phone, str):
         try:
-            values["phone"] = normalise_phone(phone, phone_region(values.get("geo") or tracker.get_slot("geo")))
+            values[PHONE] = normalise_phone(phone, phone_region(values.get(GEO) or tracker.get_slot(GEO)))
         except DomainError:
-            values["phone"] = tracker.get_slot("phone")
+            values[PHONE] = tracker.get_slot(PHONE)
             refused.append("invalid_phone")
     fault = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "report_fault"
     if not entities and fault and describes_a_problem(tracker.latest_message or {}):
-        values["symptom"] = redact(text)
-    return Correction(values, tuple(refused), bool(entities) or "symptom" in values)
+        values[SYMPTOM] = redact(text)
+    return Correction(values, tuple(refused), bool(entities) or SYMPTOM in values)

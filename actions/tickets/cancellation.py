@@ -20,6 +20,7 @@ from actions.runtime import Services, within_budget
 from actions.texts import status_name
 from bot.domain.errors import IllegalTransitionError, TicketNotFoundError
 from bot.domain.lifecycle import CUSTOMER_CANCELLABLE, TicketStatus
+from bot.domain.slots import AWAITING, TICKET_NUMBER
 from bot.domain.ticket_number import normalise_ticket_number
 from bot.services.tickets.types import TicketView
 
@@ -40,9 +41,11 @@ class ActionCancelTicket(ServiceAction):
     """Which ticket to cancel, then "are you sure?"."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_cancel_ticket"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
+        """Find the ticket to cancel and ask to confirm."""
         language = language_of(tracker)
         number = _named_number(tracker)
         if number:
@@ -78,18 +81,20 @@ class ActionCancelTicket(ServiceAction):
             dispatcher.utter_message(response="cancel_too_late", ticket_number=ticket.number, status=status)
             return []
         dispatcher.utter_message(response="cancel_confirm", ticket_number=ticket.number, status=status)
-        return [SlotSet("awaiting", "cancel"), SlotSet("ticket_number", ticket.number)]
+        return [SlotSet(AWAITING, "cancel"), SlotSet(TICKET_NUMBER, ticket.number)]
 
 
 class ActionConfirmCancel(ServiceAction):
     """The answer to "cancel it?": yes cancels (through the ticket service), no keeps the ticket."""
 
     def name(self) -> str:
+        """The action's name, as the domain lists it."""
         return "action_confirm_cancel"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, svc: Services) -> Events:
-        done: Events = [SlotSet("awaiting", None)]
-        number = str(tracker.get_slot("ticket_number") or "")
+        """Cancel on yes, keep on no."""
+        done: Events = [SlotSet(AWAITING, None)]
+        number = str(tracker.get_slot(TICKET_NUMBER) or "")
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if intent != "affirm":
             dispatcher.utter_message(response="cancel_kept", ticket_number=number)
