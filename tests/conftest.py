@@ -1,4 +1,5 @@
-"""Shared fixtures: throwaway SQLite databases, and real PostgreSQL/Redis/RabbitMQ when they are running."""
+"""Shared fixtures: throwaway SQLite databases, and real PostgreSQL/Redis/RabbitMQ when they are running; an HTTP
+client session; the fakes of Rasa and of a provider's webhook receiver; the provider-API test network."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Base
-from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
+from bot.db.session import SessionFactory, create_async_db_engine, create_sync_engine, make_session_factory
+from tests.fakes.rasa import FakeRasa
+from tests.fakes.webhook_receiver import Receiver
+from tests.provider_world import World, build_world
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -22,6 +27,12 @@ def _port_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _create_schema(url: str) -> None:
+    engine = create_sync_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
 
 
 def require_service(name: str, port: int) -> None:
@@ -39,9 +50,7 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def db_url(sqlite_url: str) -> str:
     """URL of a fresh SQLite database with the schema created."""
-    engine = create_sync_engine(sqlite_url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    _create_schema(sqlite_url)
     return sqlite_url
 
 
@@ -84,7 +93,32 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def pg_db_url(pg_url: str) -> str:
     """A fresh PostgreSQL database with the schema created."""
-    engine = create_sync_engine(pg_url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    _create_schema(pg_url)
     return pg_url
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp client session for the test, closed afterwards."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def rasa() -> AsyncIterator[FakeRasa]:
+    """The fake Rasa HTTP API, answering 200 and recording every request (modules with another fake override it)."""
+    async with FakeRasa() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A provider's webhook receiver on 127.0.0.1, checking signatures independently of our signer."""
+    async with Receiver() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def world(session_factory: SessionFactory) -> World:
+    """The provider-API test network (`tests.provider_world`): three outlets near Shenzhen, a part, API keys."""
+    return await build_world(session_factory)

@@ -1,31 +1,17 @@
-"""Helpers for customer-outbox tests: tickets filed from conversations, a settable clock, the rows as stored."""
+"""Helpers for customer-outbox tests: tickets filed from conversations, and the rows as stored."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.db.models import CustomerMessage, utcnow
+from bot.db.models import CustomerMessage
 from bot.db.session import SessionFactory
 from tests.provider_world import World
 
 TELEGRAM_CHAT = "tg:42"
-
-
-class Clock:
-    """A settable clock, starting now."""
-
-    def __init__(self) -> None:
-        self.now: datetime = utcnow()
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def web_sender() -> str:

@@ -4,9 +4,12 @@ tickets routed by the real routing service. Everything is created through the ca
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Authorisation, Brand, utcnow
 from bot.db.session import SessionFactory
@@ -62,24 +65,33 @@ class World:
         return view.number
 
 
+async def authorised_outlets(
+    session: AsyncSession, offsets: Mapping[str, float], **outlet_fields: Any
+) -> tuple[Brand, dict[str, int]]:
+    """Gree (a fresh code), one provider and its outlets `offsets` degrees north of `CUSTOMER`, each authorised to
+    repair Gree's air conditioners; the brand and the outlet ids by code. `outlet_fields` go to every outlet."""
+    brand = Brand(code=f"b{uuid.uuid4().hex[:6]}", name_zh="格力", name_en="Gree", home_country="CN", aliases=[])
+    session.add(brand)
+    await session.flush()
+    provider = await make_provider(session)
+    ids: dict[str, int] = {}
+    for code, offset in offsets.items():
+        outlet = await make_outlet(
+            session, CUSTOMER.lat + offset, CUSTOMER.lon, provider=provider, code=code, adcode="440305",
+            service_radius_km=50.0, **outlet_fields,
+        )
+        session.add(Authorisation(outlet_id=outlet.id, brand_id=brand.id, category="air_conditioner",
+                                  service_type="repair", valid_from=date(2020, 1, 1)))
+        ids[code] = outlet.id
+    return brand, ids
+
+
 async def build_world(
     sessions: SessionFactory, clock: Any = utcnow, outlets: dict[str, float] | None = None, stock: int = 5
 ) -> World:
     """Brand, outlets with repair authorisations for air conditioners, a part stocked near OUT-A, and keys."""
-    ids: dict[str, int] = {}
     async with sessions() as session, session.begin():
-        brand = Brand(code=f"b{uuid.uuid4().hex[:6]}", name_zh="格力", name_en="Gree", home_country="CN", aliases=[])
-        session.add(brand)
-        await session.flush()
-        provider = await make_provider(session)
-        for code, offset in (outlets or OUTLET_OFFSETS).items():
-            outlet = await make_outlet(
-                session, CUSTOMER.lat + offset, CUSTOMER.lon, provider=provider, code=code, adcode="440305",
-                acceptance_sla_minutes=60, service_radius_km=50.0,
-            )
-            session.add(Authorisation(outlet_id=outlet.id, brand_id=brand.id, category="air_conditioner",
-                                      service_type="repair", valid_from=date(2020, 1, 1)))
-            ids[code] = outlet.id
+        brand, ids = await authorised_outlets(session, outlets or OUTLET_OFFSETS, acceptance_sla_minutes=60)
         part = await make_part(session, brand=brand, part_number=PART_CODE, category="air_conditioner")
         warehouse = await make_warehouse(session, CUSTOMER.lat, CUSTOMER.lon + 0.01)
         await make_stock(session, part, warehouse, on_hand=stock)

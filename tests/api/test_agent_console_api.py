@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,8 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.services.agents.accounts import AgentAccountService
 from bot.services.handoff.service import HandoffService
-from bot.settings import Settings
-from bot.web.app import create_app
+from tests.api.service import Serve, console_settings, start_app
 
 AGENT_TOKEN = "agent-token-123"
 CSRF = {"X-Requested-With": "agent-console"}
@@ -61,23 +59,13 @@ async def rasa() -> AsyncIterator[AssistRasa]:
 
 
 async def _client(db_url: str, rasa_url: str, **overrides: Any) -> TestClient:
-    base = Settings.from_env({"AGENT_API_TOKEN": AGENT_TOKEN, "RASA_TOKEN": "rasa-token", "RASA_URL": rasa_url,
-                              "AGENT_SESSION_SECRET": "a-long-enough-session-secret"})
-    settings = replace(base, database_url=db_url, csat_dispatch_interval_s=0, webhook_interval_s=0, **overrides)
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
-    return client
+    return await start_app(console_settings(db_url, rasa_url, AGENT_TOKEN, **overrides))
 
 
 @pytest.fixture
-async def client(db_url: str, rasa: AssistRasa, session_factory) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
-    accounts = AgentAccountService(session_factory)
-    await accounts.upsert("alice", "alice password", "agent")
-    await accounts.upsert("sam", "sam password!", "supervisor")
+async def client(db_url: str, rasa: AssistRasa, console_accounts: None, serve: Serve) -> TestClient:
     assert rasa.server is not None
-    test_client = await _client(db_url, str(rasa.server.make_url("")).rstrip("/"))
-    yield test_client
-    await test_client.close()
+    return await serve(console_settings(db_url, str(rasa.server.make_url("")).rstrip("/"), AGENT_TOKEN))
 
 
 async def _login(client: TestClient, username: str, password: str) -> Any:
@@ -232,7 +220,7 @@ async def test_console_lists_assists_and_takes_over(client: TestClient, rasa: As
 
 
 async def test_takeover_with_rasa_down_changes_nothing(db_url: str, session_factory) -> None:  # type: ignore[no-untyped-def]
-    from tests.fake_rasa import closed_port_url
+    from tests.fakes.rasa import closed_port_url
 
     await AgentAccountService(session_factory).upsert("alice", "alice password", "agent")
     client = await _client(db_url, closed_port_url())
@@ -253,6 +241,6 @@ async def test_logs_carry_no_passwords_tokens_or_texts(client: TestClient, caplo
     await client.get(f"/api/v1/conversations/{CONVERSATION}/assist")
     await client.post(f"/api/v1/conversations/{CONVERSATION}/takeover", json={}, headers=CSRF)
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
-    assert "agent_login_ok" in ours and "agent_takeover" in ours
+    assert "agent.login_ok" in ours and "agent.takeover" in ours
     for secret in ("alice password", "wrong password", "I want a human", "rasa-token", "a-long-enough-session"):
         assert secret not in ours

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.chat import STATIC_DIR
+from bot.web.chat.page import STATIC_DIR
 
 SECRETS: dict[str, Any] = {
     "rasa_token": "rasa-secret-6a1f0c",

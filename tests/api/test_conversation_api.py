@@ -12,27 +12,19 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.db.session import SessionFactory
 from bot.services.customers.outbox import CustomerOutbox
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.conversation_api import CUSTOMER_OUTBOX_TASK_KEY
+from bot.web.keys import CUSTOMER_OUTBOX_TASK_KEY
+from tests.api.service import Serve
 from tests.customer_outbox_world import TELEGRAM_CHAT, conversation_ticket, stored, web_sender
-from tests.fake_rasa import FakeRasa
-from tests.provider_world import World, build_world
+from tests.fakes.rasa import FakeRasa
+from tests.provider_world import World
 
 AGENT_TOKEN = "agent-token-123"
 RASA_TOKEN = "rasa-token-456"
 AUTH = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 PATH = "/api/v1/conversations/{}/messages"
-
-
-@pytest.fixture
-async def rasa() -> AsyncIterator[FakeRasa]:
-    fake = FakeRasa()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 def _settings(db_url: str, rasa: FakeRasa, **overrides: Any) -> Settings:
@@ -45,16 +37,8 @@ def _settings(db_url: str, rasa: FakeRasa, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-async def world(session_factory: SessionFactory) -> World:
-    return await build_world(session_factory)
-
-
-@pytest.fixture
-async def client(db_url: str, rasa: FakeRasa, world: World) -> AsyncIterator[TestClient]:
-    test_client = TestClient(TestServer(create_app(_settings(db_url, rasa))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+async def client(db_url: str, rasa: FakeRasa, world: World, serve: Serve) -> TestClient:
+    return await serve(_settings(db_url, rasa))
 
 
 async def test_an_agent_message_is_queued_once_per_client_id(client: TestClient, world: World) -> None:

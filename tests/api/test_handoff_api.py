@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -14,20 +13,13 @@ from bot.db.models import Ticket
 from bot.services.handoff.service import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.handoff_api import CSAT_DISPATCHER_KEY
-from tests.fake_rasa import FakeRasa, closed_port_url
+from bot.web.keys import CSAT_DISPATCHER_KEY
+from tests.api.service import Serve
+from tests.fakes.rasa import FakeRasa, closed_port_url
 
 AGENT_TOKEN = "agent-token-123"
 RASA_TOKEN = "rasa-token-456"
 AUTH = {"Authorization": f"Bearer {AGENT_TOKEN}"}
-
-
-@pytest.fixture
-async def rasa() -> AsyncIterator[FakeRasa]:
-    fake = FakeRasa()
-    await fake.start()
-    yield fake
-    await fake.close()
 
 
 def _settings(db_url: str, rasa_url: str, **overrides: Any) -> Settings:
@@ -36,12 +28,9 @@ def _settings(db_url: str, rasa_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture
-async def client(db_url: str, rasa: FakeRasa) -> AsyncIterator[TestClient]:
+async def client(db_url: str, rasa: FakeRasa, serve: Serve) -> TestClient:
     assert rasa.server is not None
-    test_client = TestClient(TestServer(create_app(_settings(db_url, str(rasa.server.make_url("")).rstrip("/")))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+    return await serve(_settings(db_url, str(rasa.server.make_url("")).rstrip("/")))
 
 
 async def _opened(session_factory, conversation: str = "tg:42") -> int:  # type: ignore[no-untyped-def]

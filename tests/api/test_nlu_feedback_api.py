@@ -4,17 +4,15 @@ the supervisors' review queue and page, authentication (401/403/503), 400/404/50
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.services.agents.accounts import AgentAccountService
 from bot.services.nlu_feedback.service import NluFeedbackService
 from bot.settings import Settings
-from bot.web.app import create_app
+from tests.api.service import Serve, console_settings, start_app
 
 AGENT_TOKEN = "agent-token-123"
 BEARER = {"Authorization": f"Bearer {AGENT_TOKEN}"}
@@ -77,25 +75,18 @@ async def rasa() -> AsyncIterator[TrackerRasa]:
     await fake.server.close()
 
 
+def _settings(db_url: str, rasa_url: str, **overrides: Any) -> Settings:
+    return console_settings(db_url, rasa_url, AGENT_TOKEN, customer_outbox_interval_s=0, **overrides)
+
+
 async def _client(db_url: str, rasa_url: str, **overrides: Any) -> TestClient:
-    base = Settings.from_env({"AGENT_API_TOKEN": AGENT_TOKEN, "RASA_TOKEN": "rasa-token", "RASA_URL": rasa_url,
-                              "AGENT_SESSION_SECRET": "a-long-enough-session-secret"})
-    settings = replace(base, database_url=db_url, csat_dispatch_interval_s=0, webhook_interval_s=0,
-                       customer_outbox_interval_s=0, **overrides)
-    client = TestClient(TestServer(create_app(settings)))
-    await client.start_server()
-    return client
+    return await start_app(_settings(db_url, rasa_url, **overrides))
 
 
 @pytest.fixture
-async def client(db_url: str, rasa: TrackerRasa, session_factory) -> AsyncIterator[TestClient]:  # type: ignore[no-untyped-def]
-    accounts = AgentAccountService(session_factory)
-    await accounts.upsert("alice", "alice password", "agent")
-    await accounts.upsert("sam", "sam password!", "supervisor")
+async def client(db_url: str, rasa: TrackerRasa, console_accounts: None, serve: Serve) -> TestClient:
     assert rasa.server is not None
-    test_client = await _client(db_url, str(rasa.server.make_url("")).rstrip("/"))
-    yield test_client
-    await test_client.close()
+    return await serve(_settings(db_url, str(rasa.server.make_url("")).rstrip("/")))
 
 
 async def _login(client: TestClient, username: str, password: str) -> None:
@@ -167,7 +158,7 @@ async def test_bearer_token_corrections_name_the_agent(client: TestClient) -> No
 
 
 async def test_correction_with_rasa_down_is_502(db_url: str, session_factory) -> None:  # type: ignore[no-untyped-def]
-    from tests.fake_rasa import closed_port_url
+    from tests.fakes.rasa import closed_port_url
 
     client = await _client(db_url, closed_port_url())
     try:
@@ -214,10 +205,10 @@ async def test_review_queue_is_for_supervisors(client: TestClient) -> None:
     ("/api/v1/nlu/review/{unlabelled}", {"decision": "accept"}, 400),  # nothing to accept without a label
 ])
 async def test_review_errors(client: TestClient, path: str, body: Any, status: int) -> None:
-    from bot.web.nlu_feedback_api import NLU_FEEDBACK_KEY
+    from bot.web.keys import SERVICES_KEY
 
     await client.post(_correction(), json={"message_key": KEY, "label": "report_fault", "agent": "a"}, headers=BEARER)
-    unlabelled = await client.server.app[NLU_FEEDBACK_KEY].record_uncertain(
+    unlabelled = await client.server.app[SERVICES_KEY].nlu_feedback.record_uncertain(
         conversation_id="tg:other", message_key="1800000100.000000", channel="telegram", text="冰箱不冷",
         language="zh", predicted="report_fault", confidence=0.3, candidates=["report_fault"])
     await _login(client, "sam", "sam password!")

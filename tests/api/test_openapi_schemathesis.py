@@ -24,7 +24,7 @@ from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.fake_rasa import closed_port_url
+from tests.fakes.rasa import closed_port_url
 from tests.provider_world import build_world
 from tests.threaded_service import ThreadedService
 

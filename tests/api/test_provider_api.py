@@ -16,9 +16,10 @@ from sqlalchemy import update
 from bot.db.models import Stock, Ticket
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.provider_api import SLA_SWEEPER_KEY
-from tests.fake_rasa import closed_port_url
-from tests.provider_world import World, build_world
+from bot.web.keys import SLA_SWEEPER_KEY
+from tests.api.service import Serve
+from tests.fakes.rasa import closed_port_url
+from tests.provider_world import World
 
 BASE = "/api/v1/provider"
 
@@ -29,16 +30,8 @@ def _settings(db_url: str, sweep: str = "0") -> Settings:
 
 
 @pytest.fixture
-async def world(session_factory) -> World:  # type: ignore[no-untyped-def]
-    return await build_world(session_factory)
-
-
-@pytest.fixture
-async def client(db_url: str, world: World) -> AsyncIterator[TestClient]:
-    test_client = TestClient(TestServer(create_app(_settings(db_url))))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
+async def client(db_url: str, world: World, serve: Serve) -> TestClient:
+    return await serve(_settings(db_url))
 
 
 def auth(world: World, code: str = "OUT-A") -> dict[str, str]:

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.provider_portal import ASSETS, STATIC_DIR
+from bot.web.providers.portal import ASSETS, STATIC_DIR
 
 SECRETS = {"AGENT_API_TOKEN": "agent-token-never-served", "PROVIDER_TELEGRAM_TOKEN": "999:provider-token-never-served",
            "PROVIDER_TELEGRAM_SECRET_TOKEN": "provider-secret-never-served", "RASA_TOKEN": "rasa-token-never-served"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -15,16 +14,9 @@ from bot.db.models import OutletWebhook, WebhookDelivery
 from bot.db.session import SessionFactory, create_async_db_engine, make_session_factory
 from bot.settings import Settings
 from bot.web.app import create_app
-from integrations.webhooks.runner import WEBHOOK_OUTBOX_KEY
-from tests.webhook_receiver import PHONE, Receiver, build_network
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    fake = Receiver()
-    await fake.start()
-    yield fake
-    await fake.close()
+from bot.web.keys import WEBHOOK_OUTBOX_KEY
+from tests.fakes.webhook_receiver import Receiver
+from tests.webhook_world import PHONE, build_network
 
 
 def _settings(db_url: str, interval_s: float) -> Settings:

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from tests.browser.pages import open_watched
 from tests.stack import ROOT, Stack, running_stack
 
 LAPTOP: ViewportSize = {"width": 1366, "height": 800}
@@ -48,17 +49,7 @@ def create_agent(stack: Stack, username: str, role: str, password: str) -> None:
 
 
 def open_page(browser: Browser, url: str) -> tuple[Page, list[str]]:
-    page = browser.new_context(viewport=LAPTOP, locale="zh-CN").new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
-    return page, problems
+    return open_watched(browser.new_context(viewport=LAPTOP, locale="zh-CN"), url)
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

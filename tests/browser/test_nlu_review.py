@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from bot.db.models import Base
 from bot.db.session import create_async_db_engine, create_sync_engine, make_session_factory
 from bot.services.agents.accounts import AgentAccountService
 from bot.settings import Settings
 from bot.web.app import create_app
+from tests.browser.pages import open_watched
 from tests.threaded_service import ThreadedService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,17 +92,7 @@ def service(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 def _page(browser: Browser, url: str) -> tuple[Page, list[str]]:
-    page = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN").new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
-    return page, problems
+    return open_watched(browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN"), url)
 
 
 def test_supervisor_corrects_then_relabels_in_the_review_queue(browser: Browser, service: ThreadedService) -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.browser.conftest import PHONE, SCALE
+from tests.browser.pages import open_watched
 from tests.stack import Stack, running_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -34,17 +35,7 @@ def _open_chat(browser: Browser, url: str, locale: str, **context: Any) -> tuple
     """A fresh phone-sized browser profile on the chat page; the list collects console errors and page errors."""
     ctx = browser.new_context(viewport=PHONE, device_scale_factor=SCALE, is_mobile=True, has_touch=True,
                               locale=locale, **context)
-    page = ctx.new_page()
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(url)
-    return page, problems
+    return open_watched(ctx, url)
 
 
 def _bot_count(page: Page) -> int:

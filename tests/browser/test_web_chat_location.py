@@ -18,7 +18,7 @@ from bot.db.session import create_sync_engine
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.browser.conftest import PHONE
-from tests.fake_rasa import closed_port_url
+from tests.fakes.rasa import closed_port_url
 from tests.threaded_service import ThreadedService
 
 PIN_EMOJI = "\N{ROUND PUSHPIN}"

@@ -19,7 +19,7 @@ from bot.services.customers.outbox import CustomerOutbox
 from bot.services.handoff.service import HandoffService
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.fake_rasa import closed_port_url
+from tests.fakes.rasa import closed_port_url
 from tests.threaded_service import ThreadedService
 
 T = TypeVar("T")

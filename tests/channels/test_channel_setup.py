@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 
 from bot.cli import main
+from bot.commands.channel_setup import run_channel_setup, telegram_webhook_url
 from bot.settings import Settings
-from integrations.channel_setup import run_channel_setup, telegram_webhook_url
 from integrations.wechat.menus import official_menu
-from tests.channels.fake_telegram import TOKEN, FakeTelegram
-from tests.channels.fake_wechat import threaded_fake_wechat
+from tests.fakes.telegram import TOKEN, FakeTelegram
+from tests.fakes.wechat import threaded_fake_wechat
 
 
 def test_the_webhook_url_is_https_and_ends_with_the_channel_path() -> None:

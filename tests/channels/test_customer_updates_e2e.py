@@ -21,9 +21,15 @@ from typing import Any
 
 import pytest
 
-from tests.channels.fake_telegram import TOKEN, FakeTelegram
-from tests.channels.telegram_harness import SECRET, WEBHOOK_PATH
-from tests.channels.telegram_updates import callback_update, contact_update, location_update, start_update, text_update
+from tests.channels.telegram.telegram_harness import SECRET, WEBHOOK_PATH
+from tests.channels.telegram.telegram_updates import (
+    callback_update,
+    contact_update,
+    location_update,
+    start_update,
+    text_update,
+)
+from tests.fakes.telegram import TOKEN, FakeTelegram
 from tests.stack import ROOT, Stack, running_stack
 
 TICKET = re.compile(r"AS-\d{8}-[A-HJ-NP-Z2-9]{6}")
