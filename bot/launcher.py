@@ -200,8 +200,11 @@ def supervise(
     ready_timeout_s: float = READY_TIMEOUT_S,
     stop_timeout_s: float = STOP_TIMEOUT_S,
 ) -> int:
-    """Start `specs` in order, wait until each listens, print `banner`, and watch them until `stop` is requested
-    (0) or one of them exits or never comes up (1). Every child started is stopped before this returns."""
+    """Start `specs` in order, wait until each listens, print `banner`, and watch them until stop or failure.
+
+    Returns 0 when `stop` is requested, 1 when one of them exits or never comes up. Every child started is stopped
+    before this returns.
+    """
     children: Children = []
     try:
         return _start_and_watch(specs, env, banner, stop, children, ready_timeout_s)

@@ -248,8 +248,10 @@ class RoutingIndex:
     def nearest_mail_in_hub(
         self, brand_id: int, category: str | Enum, location: Location, today: date | None = None
     ) -> RouteCandidate | None:
-        """The nearest active mail-in hub in the location's country authorised to repair brand × category (a
-        parcel does not cross a border: none there is None, and a person takes over)."""
+        """The nearest active mail-in hub in the location's country authorised to repair brand × category.
+
+        A parcel does not cross a border: none there is None, and a person takes over.
+        """
         group = self._group((_HUB, brand_id, key_value(category), _REPAIR))
         if group is None:
             return None

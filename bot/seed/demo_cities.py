@@ -1,5 +1,8 @@
-"""The demo cities and brands: where `make run`'s network guarantees a walk-in or on-site outlet, and what the
-routing sweep (`python -m bench.routing_sweep`) asks about."""
+"""The demo cities and brands.
+
+They are where `make run`'s network guarantees a walk-in or on-site outlet, and what the routing sweep
+(`python -m bench.routing_sweep`) asks about.
+"""
 
 from __future__ import annotations
 

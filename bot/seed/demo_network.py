@@ -1,5 +1,7 @@
-"""The demo guarantee: in every demo city, each demo brand has regular (walk-in or on-site) outlets authorised for
-every category it sells there, so that a newcomer's first ticket reaches a shop or a technician, not a parcel.
+"""The demo guarantee: regular outlets for every demo brand's categories in every demo city.
+
+In every demo city, each demo brand has regular (walk-in or on-site) outlets authorised for every category it sells
+there, so that a newcomer's first ticket reaches a shop or a technician, not a parcel.
 
 The guaranteed outlets come out of the requested outlet count: each takes the place of a randomly placed outlet on
 the same side (China, overseas) outside the demo cities, which keep every outlet they drew. They are at most
@@ -42,8 +44,11 @@ class DemoOutlet(NamedTuple):
 
 
 def brand_groups(catalogue: Catalogue, brand_id: int, country: str) -> list[tuple[Pair, ...]]:
-    """The outlets one brand needs in a city: a walk-in centre for carried-in products and an on-site service for
-    installed appliances when each has at least two categories, else one centre for everything it sells there."""
+    """The outlets one brand needs in a city.
+
+    A walk-in centre for carried-in products and an on-site service for installed appliances when each has at least
+    two categories, else one centre for everything it sells there.
+    """
     pairs = [pair for pair in catalogue.pairs_sold_in(country) if pair[0] == brand_id]
     carried = tuple(pair for pair in pairs if pair[1] not in _INSTALLED)
     installed = tuple(pair for pair in pairs if pair[1] in _INSTALLED)
@@ -87,9 +92,12 @@ def plan_demo_outlets(catalogue: Catalogue, places: Places, budget_china: int, b
 
 
 def displaced(places: Places, scattered: np.ndarray, demo: list[DemoOutlet]) -> np.ndarray:
-    """Positions in `scattered` (randomly drawn place indices, in draw order) of the outlets the guaranteed ones
-    replace: on the same side (China, overseas), never within a demo city's reach, so that the demo cities keep
-    every outlet they drew (other brands' shops too); the earliest drawn, i.e. a uniform sample."""
+    """Positions in `scattered` of the outlets the guaranteed ones replace.
+
+    `scattered` holds randomly drawn place indices, in draw order. The replaced outlets are on the same side (China,
+    overseas), never within a demo city's reach, so that the demo cities keep every outlet they drew (other brands'
+    shops too); the earliest drawn, i.e. a uniform sample.
+    """
     country = np.asarray(places.country)[scattered]
     lat, lon = np.asarray(places.lat)[scattered], np.asarray(places.lon)[scattered]
     spared = np.zeros(len(scattered), dtype=bool)

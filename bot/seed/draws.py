@@ -48,7 +48,7 @@ class Draws:
         return items[int(self.random() * len(items))]
 
     def sample(self, items: Sequence[T], k: int) -> list[T]:
-        """k distinct items (fewer if there are not enough), by a partial Fisher-Yates shuffle."""
+        """`k` distinct items (fewer if there are not enough), by a partial Fisher-Yates shuffle."""
         pool = list(items)
         k = min(k, len(pool))
         for i in range(k):

@@ -68,8 +68,11 @@ def outlet_names(places: Places, place: int, brand: tuple[str, str] | None, prov
 
 def guaranteed_outlet_names(places: Places, place: int, brand: tuple[str, str], city: tuple[str, str],
                             on_site: bool) -> tuple[str, str]:
-    """(zh, en) name of a demo city's guaranteed brand outlet: "华为授权服务中心（朝阳店）", "Huawei Authorised
-    Service Centre Islington"; one that only serves installed appliances is an on-site service."""
+    """(zh, en) name of a demo city's guaranteed brand outlet.
+
+    For example "华为授权服务中心（朝阳店）", "Huawei Authorised Service Centre Islington"; one that only serves
+    installed appliances is an on-site service.
+    """
     china = places.country[place] == "CN"
     area_zh = places.area_zh[place] if china else city[0]
     area_en = city[1] if china else places.label_en[place]  # no offline romanisation of district names

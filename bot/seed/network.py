@@ -108,8 +108,11 @@ def _regular_outlets(places: Places, outlets: int) -> tuple[int, int]:
 
 def _allocate(places: Places, outlets: int, demo: list[DemoOutlet], rng: np.random.Generator
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Place index, hub flag and demo plan index per outlet, sorted by region: each region's hub first, then its
-    guaranteed outlets, then the randomly placed ones (less those the guaranteed outlets displace)."""
+    """Place index, hub flag and demo plan index per outlet, sorted by region.
+
+    Each region's hub comes first, then its guaranteed outlets, then the randomly placed ones (less those the
+    guaranteed outlets displace).
+    """
     regions = np.asarray(places.region)
     weights = np.asarray(places.weight)
     chosen: list[np.ndarray] = []
@@ -232,8 +235,10 @@ def _pick_pairs(pairs: list[Pair], exponents: list[float], categories: frozenset
 
 
 def _brand_pairs(pairs: list[Pair], brand_id: int, categories: frozenset[str]) -> list[Pair] | None:
-    """What a brand's own centre repairs: the brand's categories in the outlet's segment, else all it sells in the
-    region; None when that is fewer than two (the outlet stays a multi-brand shop)."""
+    """What a brand's own centre repairs, or None when that is fewer than two (the outlet stays a multi-brand shop).
+
+    A centre repairs the brand's categories in the outlet's segment, else all it sells in the region.
+    """
     own = [pair for pair in pairs if pair[0] == brand_id]
     for candidate in ([pair for pair in own if pair[1] in categories], own):
         if len(candidate) >= 2:

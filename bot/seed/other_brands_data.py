@@ -3,7 +3,7 @@
 Hand-written: well-known electronics and appliance brands, their Chinese and English names, what customers call
 them (product lines, other spellings) and a few support handles (without "@"). A name that is also an everyday
 word ("Brother", "兄弟", "Sharp") is listed here all the same: the NLU leaves such words out of plain-text
-matching (`bot.nlu.brand_mentions.EVERYDAY_WORDS`) and still reads them inside @handles.
+matching (`bot.nlu.lexicon.brand_mentions.EVERYDAY_WORDS`) and still reads them inside @handles.
 """
 
 from __future__ import annotations

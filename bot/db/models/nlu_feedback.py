@@ -1,6 +1,6 @@
 """Learning from corrections: customer messages whose category a person confirmed, and the labels they gave.
 
-An example is one customer message, stored masked (`bot.nlu.masking`), never with the raw conversation id (only
+An example is one customer message, stored masked (`bot.nlu.text.masking`), never with the raw conversation id (only
 its SHA-256). It comes from the bot's "did you mean" buttons, an agent's correction in the console, or a message
 the bot was unsure of; a supervisor then accepts or rejects it (pending → accepted | rejected). Labels are one per
 example × source × actor: a repeated click or a retry updates the label instead of adding one.
