@@ -41,19 +41,15 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 3.0
 
 
-def sweep_interval(settings: Settings) -> float:
-    """The SLA sweep interval in seconds (`Settings.sla_sweep_interval_s`: default 60, 0 disables; bad: ValueError)."""
-    return settings.sla_sweep_interval_s
-
-
 def setup_workers(app: web.Application, settings: Settings) -> None:
     """Check the intervals (a bad one fails at start-up, not in the background), then start the workers last."""
+    _ = settings.sla_sweep_interval_s  # default 60, 0 disables; a value that is not a number: ValueError
     for name, value in (("CUSTOMER_OUTBOX_INTERVAL_S", settings.customer_outbox_interval_s),
                         ("WEBHOOK_INTERVAL_S", settings.webhook_interval_s),
                         ("PROVIDER_TELEGRAM_INTERVAL_S", settings.provider_telegram_interval_s)):
         if value < 0:
             raise ValueError(f"{name} must be 0 (off) or a positive number of seconds")
-    app.cleanup_ctx.append(_workers_ctx(settings, sweep_interval(settings)))
+    app.cleanup_ctx.append(_workers_ctx(settings))
     # aiohttp 3.9 types its signals against an older aiosignal: the handler is right, the stub is not.
     app.on_shutdown.append(stop_workers)  # type: ignore[arg-type]
 
@@ -66,7 +62,7 @@ class _Worker:
     first_delay_s: float | None = None  # None: one interval
 
 
-def _workers(app: web.Application, settings: Settings, sweep_s: float) -> list[_Worker]:
+def _workers(app: web.Application, settings: Settings) -> list[_Worker]:
     """The workers these settings turn on, each logged as it is planned."""
     services = app[SERVICES_KEY]
     found: list[_Worker] = []
@@ -76,6 +72,7 @@ def _workers(app: web.Application, settings: Settings, sweep_s: float) -> list[_
         ask = functools.partial(dispatch_due, services.csat, app[BRIDGE_KEY])
         found.append(_Worker("csat_dispatch", interval, ask, first_delay_s=0))  # asks first, then waits
         logger.info("csat.dispatcher_started interval_s=%s", interval)
+    sweep_s = settings.sla_sweep_interval_s
     if sweep_s > 0:
 
         async def sweep() -> SweepReport:
@@ -92,17 +89,17 @@ def _workers(app: web.Application, settings: Settings, sweep_s: float) -> list[_
         found.append(_Worker("webhook_outbox", settings.webhook_interval_s, webhooks.run_once))
         logger.info("webhook_outbox.started interval_s=%s", settings.webhook_interval_s)
     provider_bot = app.get(PROVIDER_BOT_KEY)
-    if provider_bot is not None and settings.provider_telegram_interval_s > 0:  # logged as `provider_bot_started`
+    if provider_bot is not None and settings.provider_telegram_interval_s > 0:  # logged as `provider_bot.started`
         notices = ProviderNotifier(services.sessions, provider_bot.bot)
         found.append(_Worker("provider_notices", settings.provider_telegram_interval_s, notices.run_once))
     return found
 
 
-def _workers_ctx(settings: Settings, sweep_s: float) -> Callable[[web.Application], AsyncIterator[None]]:
+def _workers_ctx(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     async def workers(app: web.Application) -> AsyncIterator[None]:
         for key in WORKER_KEYS.values():
             app[key] = None
-        for worker in _workers(app, settings, sweep_s):
+        for worker in _workers(app, settings):
             loop = run_periodic(worker.name, worker.interval_s, worker.step, first_delay_s=worker.first_delay_s)
             app[WORKER_KEYS[worker.name]] = asyncio.create_task(loop)
         yield
